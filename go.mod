@@ -1,0 +1,3 @@
+module github.com/nonroot-go/nonroot
+
+go 1.26.0
