@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// machine names what the figures were measured on.
+type machine struct {
+	Kernel string `json:"kernel"`
+	CPU    string `json:"cpu"`
+	NProc  int    `json:"nproc"`
+	Go     string `json:"go"`
+	Procs  int    `json:"procs"` // processes running when the fixtures were up
+}
+
+func describe() machine {
+	m := machine{CPU: "unknown", NProc: runtime.NumCPU(), Go: runtime.Version()}
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		m.Kernel = unix.ByteSliceToString(u.Release[:])
+	}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+func countProcs() int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range ents {
+		if c := e.Name()[0]; c >= '1' && c <= '9' {
+			n++
+		}
+	}
+	return n
+}
