@@ -1,17 +1,18 @@
 package idmap
 
 import (
+	"io"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // MaxRanges is the most extents the kernel accepts in one uid_map or
 // gid_map (Linux 4.15 and later).
 const MaxRanges = 340
 
-// MaxText is the size of the kernel's buffer for one write of a map. The
-// text written must be shorter than this.
+// MaxText bounds the text of one write of a map: the kernel refuses a
+// write of MaxText bytes or more (it is PAGE_SIZE, 4096 on x86_64; New
+// applies 4096 on every architecture so that a Map is writable anywhere).
 const MaxText = 4096
 
 // Range is one extent of a map: Size IDs starting at ContainerID inside
@@ -26,21 +27,26 @@ type Range struct {
 }
 
 // String formats r the way /proc/PID/uid_map holds it: "inner outer count".
-func (r Range) String() string {
-	return strconv.FormatUint(uint64(r.ContainerID), 10) + " " +
-		strconv.FormatUint(uint64(r.HostID), 10) + " " +
-		strconv.FormatUint(uint64(r.Size), 10)
+func (r Range) String() string { return string(r.appendText(nil)) }
+
+func (r Range) appendText(b []byte) []byte {
+	b = strconv.AppendUint(b, uint64(r.ContainerID), 10)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, uint64(r.HostID), 10)
+	b = append(b, ' ')
+	return strconv.AppendUint(b, uint64(r.Size), 10)
 }
 
 // Map is a uid or gid map as the kernel holds it: at most 340 extents
-// that overlap on neither side, none empty and none reaching 2^32. The
-// zero Map has no extents; it maps nothing.
+// that overlap on neither side, none empty and none reaching 2^32, whose
+// text fits one write. The zero Map has no extents; it maps nothing (and
+// the kernel refuses to have it written: a written map has an extent).
 //
 // A Map is immutable and safe for concurrent use. Its extents keep the
 // order they were given in, which is the order [Map.String] writes them.
 type Map struct {
 	ranges []Range
-	// byContainer and byHost index ranges sorted by the start of each
+	// byContainer and byHost hold ranges sorted by the start of each
 	// side, for binary search in ToHost and ToContainer.
 	byContainer []Range
 	byHost      []Range
@@ -50,15 +56,12 @@ type Map struct {
 // kernel's rules they break: an empty extent ([ErrEmpty]), an extent that
 // starts at 4294967295 or reaches 2^32 ([ErrRange]), extents that overlap
 // on either side ([ErrOverlap]), more than 340 extents ([ErrTooMany]), or
-// text too long for one write ([ErrTooLong]). The error is a *[RangeError].
+// text too long for one write ([ErrTooLong]). The error is a *[RangeError]
+// naming the first extent the kernel would refuse, in the order it reads
+// them. New with no ranges returns the zero Map.
 func New(ranges ...Range) (Map, error) {
-	if len(ranges) > MaxRanges {
-		return Map{}, &RangeError{Index: MaxRanges, Err: ErrTooMany}
-	}
-	for i, r := range ranges {
-		if err := checkRange(r); err != nil {
-			return Map{}, &RangeError{Index: i, Range: r, Err: err}
-		}
+	if len(ranges) == 0 {
+		return Map{}, nil
 	}
 	m := Map{
 		ranges:      slices.Clone(ranges),
@@ -67,16 +70,44 @@ func New(ranges ...Range) (Map, error) {
 	}
 	slices.SortFunc(m.byContainer, func(a, b Range) int { return cmp32(a.ContainerID, b.ContainerID) })
 	slices.SortFunc(m.byHost, func(a, b Range) int { return cmp32(a.HostID, b.HostID) })
-	if err := overlap(ranges, m.byContainer, func(r Range) uint32 { return r.ContainerID }); err != nil {
+	if err := m.check(); err != nil {
 		return Map{}, err
-	}
-	if err := overlap(ranges, m.byHost, func(r Range) uint32 { return r.HostID }); err != nil {
-		return Map{}, err
-	}
-	if n := m.textLen(); n >= MaxText {
-		return Map{}, &RangeError{Index: -1, Err: ErrTooLong}
 	}
 	return m, nil
+}
+
+// check applies the kernel's rules in the kernel's order (map_write in
+// kernel/user_namespace.c): the length of the whole text first, then each
+// line in turn, and the count when a 341st line follows.
+func (m Map) check() error {
+	if m.textLen()-1 >= MaxText { // the final newline may be left out
+		return &RangeError{Index: -1, Err: ErrTooLong}
+	}
+	bad := len(m.ranges)
+	var badErr error
+	for i, r := range m.ranges {
+		if err := checkRange(r); err != nil {
+			bad, badErr = i, err
+			break
+		}
+	}
+	// Overlap is found in O(n log n) on the sorted sides; only when there
+	// is one is the first offending line looked for in O(n²).
+	if overlaps(m.byContainer, containerStart) || overlaps(m.byHost, hostStart) {
+		for i := 1; i < bad; i++ {
+			if overlapsEarlier(m.ranges, i) {
+				bad, badErr = i, ErrOverlap
+				break
+			}
+		}
+	}
+	if bad >= MaxRanges {
+		return &RangeError{Index: MaxRanges, Range: m.ranges[MaxRanges], Err: ErrTooMany}
+	}
+	if badErr != nil {
+		return &RangeError{Index: bad, Range: m.ranges[bad], Err: badErr}
+	}
+	return nil
 }
 
 // MustNew is like [New] but panics on error. It is for maps written as
@@ -98,8 +129,9 @@ func checkRange(r Range) error {
 	if r.Size == 0 {
 		return ErrEmpty
 	}
-	// The kernel refuses an extent whose last ID is 4294967295 (the
-	// invalid id, (uid_t)-1) or that wraps, on either side.
+	// The kernel refuses an extent that starts at 4294967295 (the invalid
+	// id, (uid_t)-1) or whose end wraps past 2^32, on either side: its
+	// last ID is at most 4294967294.
 	if uint64(r.ContainerID)+uint64(r.Size) > 1<<32-1 || uint64(r.HostID)+uint64(r.Size) > 1<<32-1 {
 		return ErrRange
 	}
@@ -116,17 +148,35 @@ func cmp32(a, b uint32) int {
 	return 0
 }
 
-// overlap reports the first pair of extents in sorted that overlap on the
-// side start picks, naming the later one's index in given.
-func overlap(given, sorted []Range, start func(Range) uint32) error {
+func containerStart(r Range) uint32 { return r.ContainerID }
+func hostStart(r Range) uint32      { return r.HostID }
+
+// overlaps reports whether two extents of sorted overlap on the side start
+// picks.
+func overlaps(sorted []Range, start func(Range) uint32) bool {
 	for i := 1; i < len(sorted); i++ {
-		prev, cur := sorted[i-1], sorted[i]
-		if uint64(start(prev))+uint64(prev.Size) > uint64(start(cur)) {
-			idx := max(slices.Index(given, cur), slices.Index(given, prev))
-			return &RangeError{Index: idx, Range: given[idx], Err: ErrOverlap}
+		prev := sorted[i-1]
+		if uint64(start(prev))+uint64(prev.Size) > uint64(start(sorted[i])) {
+			return true
 		}
 	}
-	return nil
+	return false
+}
+
+// overlapsEarlier reports whether ranges[i] overlaps one of ranges[:i] on
+// either side, as the kernel's mappings_overlap checks each new line.
+func overlapsEarlier(ranges []Range, i int) bool {
+	r := ranges[i]
+	for _, p := range ranges[:i] {
+		if within(r.ContainerID, r.Size, p.ContainerID, p.Size) || within(r.HostID, r.Size, p.HostID, p.Size) {
+			return true
+		}
+	}
+	return false
+}
+
+func within(a, an, b, bn uint32) bool {
+	return uint64(a) < uint64(b)+uint64(bn) && uint64(b) < uint64(a)+uint64(an)
 }
 
 // Ranges returns a copy of m's extents in the order they were given.
@@ -152,61 +202,82 @@ func (m Map) Size() uint64 {
 // namespace stands for, and false if m does not map id.
 // It does not allocate and takes O(log n) in the number of extents.
 func (m Map) ToHost(id uint32) (uint32, bool) {
-	r, ok := find(m.byContainer, id, containerStart)
-	if !ok {
-		return 0, false
-	}
-	return r.HostID + (id - r.ContainerID), true
-}
-
-// ToContainer returns the ID inside the namespace that stands for id of
-// the parent namespace, and false if no extent of m covers id.
-// It does not allocate and takes O(log n) in the number of extents.
-func (m Map) ToContainer(id uint32) (uint32, bool) {
-	r, ok := find(m.byHost, id, hostStart)
-	if !ok {
-		return 0, false
-	}
-	return r.ContainerID + (id - r.HostID), true
-}
-
-func containerStart(r Range) uint32 { return r.ContainerID }
-func hostStart(r Range) uint32      { return r.HostID }
-
-// find returns the extent of sorted whose side picked by start covers id.
-func find(sorted []Range, id uint32, start func(Range) uint32) (Range, bool) {
-	// The first extent that starts after id; the one before it is the
-	// only candidate.
-	lo, hi := 0, len(sorted)
+	s := m.byContainer
+	// Find the first extent that starts after id; the one before it is
+	// the only candidate.
+	lo, hi := 0, len(s)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if start(sorted[mid]) <= id {
+		if s[mid].ContainerID <= id {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
 	if lo == 0 {
-		return Range{}, false
+		return 0, false
 	}
-	r := sorted[lo-1]
-	if uint64(id) < uint64(start(r))+uint64(r.Size) {
-		return r, true
+	r := &s[lo-1]
+	if off := id - r.ContainerID; off < r.Size {
+		return r.HostID + off, true
 	}
-	return Range{}, false
+	return 0, false
 }
 
-// String formats m as the kernel reads and shows it in /proc/PID/uid_map:
-// one "inner outer count" line per extent, each ending in a newline. This
-// is the text to write to uid_map or gid_map, in one write.
-func (m Map) String() string {
-	var b strings.Builder
-	b.Grow(m.textLen())
-	for _, r := range m.ranges {
-		b.WriteString(r.String())
-		b.WriteByte('\n')
+// ToContainer returns the ID inside the namespace that stands for id of
+// the parent namespace, and false if no extent of m covers id.
+// It does not allocate and takes O(log n) in the number of extents.
+func (m Map) ToContainer(id uint32) (uint32, bool) {
+	s := m.byHost
+	lo, hi := 0, len(s)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if s[mid].HostID <= id {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
 	}
-	return b.String()
+	if lo == 0 {
+		return 0, false
+	}
+	r := &s[lo-1]
+	if off := id - r.HostID; off < r.Size {
+		return r.ContainerID + off, true
+	}
+	return 0, false
+}
+
+// String formats m as /proc/PID/uid_map holds it, less the padding: one
+// "inner outer count" line per extent, each ending in a newline.
+// [ParseProc] reads it back. To write m to uid_map use [Map.WriteTo],
+// which leaves out the final newline that a map at the length limit has
+// no room for.
+func (m Map) String() string {
+	b, _ := m.AppendText(nil)
+	return string(b)
+}
+
+// AppendText appends the text of [Map.String] to b.
+func (m Map) AppendText(b []byte) ([]byte, error) {
+	b = slices.Grow(b, m.textLen())
+	for _, r := range m.ranges {
+		b = r.appendText(b)
+		b = append(b, '\n')
+	}
+	return b, nil
+}
+
+// WriteTo writes m to w in the one write the kernel takes for uid_map and
+// gid_map: the lines of [Map.String] without the final newline, which the
+// kernel does not need. It implements io.WriterTo.
+func (m Map) WriteTo(w io.Writer) (int64, error) {
+	b, _ := m.AppendText(nil)
+	if len(b) > 0 {
+		b = b[:len(b)-1]
+	}
+	n, err := w.Write(b)
+	return int64(n), err
 }
 
 func (m Map) textLen() int {
@@ -227,4 +298,5 @@ func digits(v uint32) int {
 }
 
 // Equal reports whether m and o hold the same extents in the same order.
+// [Map.Equivalent] compares what they map instead.
 func (m Map) Equal(o Map) bool { return slices.Equal(m.ranges, o.ranges) }
