@@ -134,6 +134,10 @@ func DescribeFile(f *os.File) (Info, error) {
 	return info, err
 }
 
+// DescribeFD is [DescribeFile] for a raw file descriptor; name is used in
+// error messages. The descriptor stays open.
+func DescribeFD(fd int, name string) (Info, error) { return describe(fd, name) }
+
 func describe(fd int, p string) (Info, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {

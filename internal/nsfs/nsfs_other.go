@@ -27,3 +27,6 @@ func Describe(pid int) (Info, error) { return Info{}, ErrNotSupported }
 
 // DescribeFile returns ErrNotSupported outside Linux.
 func DescribeFile(f *os.File) (Info, error) { return Info{}, ErrNotSupported }
+
+// DescribeFD returns ErrNotSupported outside Linux.
+func DescribeFD(fd int, name string) (Info, error) { return Info{}, ErrNotSupported }
