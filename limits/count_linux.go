@@ -1,0 +1,247 @@
+//go:build linux
+
+package limits
+
+import (
+	"bytes"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+type procEntry struct {
+	uid     uint32
+	threads int
+	ns      uint64
+	pid     int
+	ok      bool
+}
+
+// CountTasks counts the tasks of uid by reading /proc/PID/status (Uid:
+// real uid, Threads:) and /proc/PID/ns/user of every process, in
+// parallel. It needs no privilege; without ptrace access to another
+// user's processes their namespaces stay unknown (see Usage.Unknown).
+// Threads are counted by their process's real uid: a thread that changed
+// its own uid alone (setresuid on one thread) is counted with its
+// process. The scan is not atomic: processes come and go while it runs.
+func CountTasks(uid uint32) (Usage, error) {
+	own, err := nsInode("/proc/self/ns/user")
+	if err != nil {
+		return Usage{}, &OpError{Op: "stat own user namespace", Resource: NPROC, Err: err}
+	}
+	d, err := os.Open("/proc")
+	if err != nil {
+		return Usage{}, &OpError{Op: "count tasks", Resource: NPROC, Err: err}
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return Usage{}, &OpError{Op: "count tasks", Resource: NPROC, Err: err}
+	}
+	pids := make([]int, 0, len(names))
+	for _, n := range names {
+		if n[0] >= '1' && n[0] <= '9' {
+			if p, err := strconv.Atoi(n); err == nil {
+				pids = append(pids, p)
+			}
+		}
+	}
+	entries := make([]procEntry, len(pids))
+	workers := min(runtime.GOMAXPROCS(0), 8, len(pids)/64+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			buf := make([]byte, 8192)
+			for i := w; i < len(pids); i += workers {
+				entries[i] = readEntry(pids[i], buf)
+			}
+		})
+	}
+	wg.Wait()
+	return tally(uid, own, entries), nil
+}
+
+func readEntry(pid int, buf []byte) procEntry {
+	e := procEntry{pid: pid}
+	dir := "/proc/" + strconv.Itoa(pid)
+	fd, err := unix.Open(dir+"/status", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return e
+	}
+	n, err := unix.Read(fd, buf)
+	unix.Close(fd)
+	if err != nil || n <= 0 {
+		return e
+	}
+	b := buf[:n]
+	uid, ok1 := statusField(b, "\nUid:")
+	thr, ok2 := statusField(b, "\nThreads:")
+	if !ok1 || !ok2 {
+		return e
+	}
+	e.uid, e.threads, e.ok = uint32(uid), int(thr), true
+	var st unix.Stat_t
+	if err := unix.Stat(dir+"/ns/user", &st); err == nil {
+		e.ns = st.Ino
+	}
+	return e
+}
+
+// statusField returns the first number after key in a status file.
+func statusField(b []byte, key string) (uint64, bool) {
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return 0, false
+	}
+	b = b[i+len(key):]
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	var v uint64
+	n := 0
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		v = v*10 + uint64(b[n]-'0')
+		n++
+	}
+	return v, n > 0
+}
+
+type nsInfo struct {
+	owner, top uint32
+	desc       bool
+	known      bool
+}
+
+func tally(uid uint32, own uint64, entries []procEntry) Usage {
+	u := Usage{UID: uid}
+	per := map[uint64]*NamespaceUsage{}
+	sample := map[uint64]int{}
+	get := func(ino uint64) *NamespaceUsage {
+		n := per[ino]
+		if n == nil {
+			n = &NamespaceUsage{Inode: ino, Own: ino == own, Owner: ^uint32(0), TopOwner: ^uint32(0), Descendant: ino == own}
+			per[ino] = n
+		}
+		return n
+	}
+	// Resolve each foreign namespace once, through a live process in it.
+	for _, e := range entries {
+		if e.ok && e.ns != 0 && e.ns != own {
+			if _, ok := sample[e.ns]; !ok {
+				sample[e.ns] = e.pid
+			}
+		}
+	}
+	infos := map[uint64]nsInfo{}
+	for ino, pid := range sample {
+		infos[ino] = resolveNS(pid, own)
+	}
+	for _, e := range entries {
+		if !e.ok {
+			continue
+		}
+		ns := e.ns
+		if ns == 0 {
+			if e.uid == uid {
+				u.Unknown++
+			}
+		}
+		mine := e.uid == uid
+		charged := false
+		switch info := infos[ns]; {
+		case ns == own || ns == 0:
+			charged = mine
+		case info.desc:
+			charged = info.top == uid
+		}
+		if mine {
+			u.Processes++
+			u.Tasks += e.threads
+		}
+		if charged {
+			u.Charged += e.threads
+		}
+		if mine || charged {
+			n := get(ns)
+			if info, ok := infos[ns]; ok && info.known {
+				n.Owner, n.TopOwner, n.Descendant = info.owner, info.top, info.desc
+			}
+			if mine {
+				n.Tasks += e.threads
+			}
+			if charged {
+				n.Charged += e.threads
+			}
+		}
+	}
+	for _, n := range per {
+		u.Namespaces = append(u.Namespaces, *n)
+	}
+	slices.SortFunc(u.Namespaces, func(a, b NamespaceUsage) int {
+		switch {
+		case a.Own != b.Own:
+			if a.Own {
+				return -1
+			}
+			return 1
+		case a.Inode < b.Inode:
+			return -1
+		case a.Inode > b.Inode:
+			return 1
+		}
+		return 0
+	})
+	return u
+}
+
+// resolveNS walks from pid's user namespace up with NS_GET_PARENT until
+// it meets the caller's (own): the namespace is then a descendant, and
+// the owner of the last step below own is who its tasks are charged to.
+func resolveNS(pid int, own uint64) nsInfo {
+	fd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/ns/user", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nsInfo{}
+	}
+	info := nsInfo{known: true}
+	first := true
+	for depth := 0; depth < 40; depth++ {
+		owner, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID)
+		if err != nil {
+			break
+		}
+		if first {
+			info.owner, first = owner, false
+		}
+		pfd, err := unix.IoctlRetInt(fd, unix.NS_GET_PARENT)
+		if err != nil { // EPERM: the parent is outside our namespace
+			break
+		}
+		unix.Close(fd)
+		fd = pfd
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) != nil {
+			break
+		}
+		if st.Ino == own {
+			info.desc, info.top = true, owner
+			break
+		}
+	}
+	unix.Close(fd)
+	if !info.desc {
+		info.top = ^uint32(0)
+	}
+	return info
+}
+
+func nsInode(path string) (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return 0, os.NewSyscallError("stat", err)
+	}
+	return st.Ino, nil
+}
