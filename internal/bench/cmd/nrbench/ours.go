@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
+
+	"github.com/nonroot-go/nonroot/limits"
 )
 
 // This file holds our side of each comparison: the calls into nonroot's
@@ -18,9 +20,11 @@ var errESRCH = syscall.ESRCH
 // many it read.
 func oursScan() (int, error) { return 0, fmt.Errorf("%w: caps.All", errMissing) }
 
-// oursTasks counts the tasks whose real uid is uid.
+// oursTasks counts the processes whose real uid is uid, which is what
+// pgrep counts; limits.CountTasks counts their threads in the same scan.
 func oursTasks(uid int) (int, error) {
-	return 0, fmt.Errorf("%w: a task count per uid in limits", errMissing)
+	u, err := limits.CountTasks(uint32(uid))
+	return u.Processes, err
 }
 
 // oursStartSingle returns a starter of /bin/true with 0 uid 1 and 0 gid 1.
