@@ -1,0 +1,275 @@
+//go:build linux
+
+package userns
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/nonroot-go/nonroot/caps"
+	"github.com/nonroot-go/nonroot/idmap"
+)
+
+// plan is what Start decided: the maps to write, who writes them, and
+// the stage's work if any.
+type plan struct {
+	path      path
+	uidMap    idmap.Map
+	gidMap    idmap.Map
+	setgroups bool
+	cfg       stageConfig
+	// runAsZero: the stage (pathStage) starts as 0:0 and switches to
+	// UID:GID itself; otherwise Go's Credential puts it there.
+	runAsZero bool
+}
+
+// plan validates c and picks how to start it. It touches no process.
+func (c *Cmd) plan() (*plan, error) {
+	invalid := func(format string, a ...any) error {
+		return &Error{Op: "start", Kind: ErrInvalid, Err: fmt.Errorf(format, a...)}
+	}
+	if a := c.SysProcAttr; a != nil && (a.UidMappings != nil || a.GidMappings != nil || a.Credential != nil || a.AmbientCaps != nil) {
+		return nil, invalid("SysProcAttr sets UidMappings, GidMappings, Credential or AmbientCaps: use Cmd's UIDMap, GIDMap, UID, GID, Groups and Caps")
+	}
+	p := &plan{uidMap: c.UIDMap, gidMap: c.GIDMap, setgroups: c.Setgroups}
+	euid, egid := uint32(os.Geteuid()), uint32(os.Getegid())
+	switch {
+	case c.SubIDs && (!c.UIDMap.IsZero() || !c.GIDMap.IsZero()):
+		return nil, invalid("SubIDs together with UIDMap or GIDMap")
+	case c.SubIDs:
+		who := currentCaller()
+		var err error
+		if p.uidMap, err = subIDMap(true, who); err != nil {
+			return nil, err
+		}
+		if p.gidMap, err = subIDMap(false, who); err != nil {
+			return nil, err
+		}
+	default:
+		if p.uidMap.IsZero() {
+			p.uidMap = idmap.MustNew(idmap.Range{HostID: euid, Size: 1})
+		}
+		if p.gidMap.IsZero() {
+			p.gidMap = idmap.MustNew(idmap.Range{HostID: egid, Size: 1})
+		}
+	}
+	if _, ok := p.uidMap.ToHost(c.UID); !ok {
+		return nil, invalid("UID %d is not mapped by the uid map %q", c.UID, p.uidMap.String())
+	}
+	if _, ok := p.gidMap.ToHost(c.GID); !ok {
+		return nil, invalid("GID %d is not mapped by the gid map %q", c.GID, p.gidMap.String())
+	}
+	if len(c.Groups) > 0 && !c.Setgroups {
+		return nil, invalid("Groups need Setgroups: with setgroups denied the kernel refuses to set them")
+	}
+	for _, g := range c.Groups {
+		if _, ok := p.gidMap.ToHost(g); !ok {
+			return nil, invalid("group %d is not mapped by the gid map %q", g, p.gidMap.String())
+		}
+	}
+	sc, err := c.stageCaps()
+	if err != nil {
+		return nil, err
+	}
+	p.cfg = stageConfig{
+		UID: c.UID, GID: c.GID, SetGroups: c.Setgroups, Groups: c.Groups,
+		Caps: sc, NoNewPrivs: c.NoNewPrivs, Pdeathsig: c.Pdeathsig,
+	}
+	for r, l := range c.Rlimits {
+		if r < 0 || int(r) >= len(rlimitNames) {
+			return nil, invalid("unknown rlimit resource %d", r)
+		}
+		if l.Soft > l.Hard {
+			return nil, invalid("%s: soft limit %d above hard limit %d", rlimitName(int(r)), l.Soft, l.Hard)
+		}
+		p.cfg.Rlimits = append(p.cfg.Rlimits, stageRlimit{Resource: int(r), Soft: l.Soft, Hard: l.Hard})
+	}
+	slices.SortFunc(p.cfg.Rlimits, func(a, b stageRlimit) int { return a.Resource - b.Resource })
+	stageWork := sc != nil || c.NoNewPrivs || len(p.cfg.Rlimits) > 0
+
+	eff, err := effectiveCaps()
+	if err != nil {
+		return nil, &Error{Op: "start", Err: err}
+	}
+	own, err := ownMaps()
+	if err != nil {
+		return nil, &Error{Op: "start", Err: fmt.Errorf("reading the caller's own maps: %w", err)}
+	}
+	canSetID := eff&(1<<capSetuid) != 0 && eff&(1<<capSetgid) != 0
+	single := p.uidMap.Len() == 1 && p.gidMap.Len() == 1 &&
+		p.uidMap.Ranges()[0] == idmap.Range{ContainerID: p.uidMap.Ranges()[0].ContainerID, HostID: euid, Size: 1} &&
+		p.gidMap.Ranges()[0] == idmap.Range{ContainerID: p.gidMap.Ranges()[0].ContainerID, HostID: egid, Size: 1}
+	switch {
+	case canSetID:
+		for i, m := range []idmap.Map{p.uidMap, p.gidMap} {
+			if r, bad := notInParent(m, own[i]); bad {
+				file := [2]string{"uid_map", "gid_map"}[i]
+				return nil, &Error{
+					Op:   "start",
+					Kind: idmap.ErrNotInParent,
+					Err:  fmt.Errorf("the %s extent %q needs host IDs %d-%d, which the caller's own namespace does not map (its %s is %s)", file, r.String(), r.HostID, uint64(r.HostID)+uint64(r.Size)-1, file, mapText(own[i])),
+					Hint: "ask for IDs the caller's namespace maps, or start from a namespace that maps them",
+				}
+			}
+		}
+		if _, ok := p.uidMap.ToContainer(0); ok && eff&(1<<capSetfcap) == 0 {
+			return nil, &Error{Op: "start", Kind: ErrSetfcap, Hint: "map another host uid to 0, or run with CAP_SETFCAP"}
+		}
+	case single:
+		if c.Setgroups {
+			return nil, invalid("Setgroups: an unprivileged writer of the map must deny setgroups first (user_namespaces(7)); drop Setgroups or use a map written through newuidmap")
+		}
+	default:
+		return p, c.planNewuidmap(p, sc != nil, euid, egid)
+	}
+	// Go writes the maps from the parent.
+	if !stageWork {
+		p.path = pathFast
+		return p, nil
+	}
+	p.path = pathStage
+	_, u0 := p.uidMap.ToHost(0)
+	_, g0 := p.gidMap.ToHost(0)
+	p.runAsZero = u0 && g0
+	if !p.runAsZero && sc != nil {
+		return nil, invalid("Caps need uid and gid 0 mapped: the stage sets capabilities as root of the namespace")
+	}
+	p.cfg.SetID = p.runAsZero && (c.UID != 0 || c.GID != 0 || c.Setgroups)
+	return p, nil
+}
+
+// planNewuidmap fills p for the path through newuidmap. The stage's first
+// execve runs while its uid is unmapped, so it starts the target, or a
+// second stage, as whatever the caller's own IDs map to; only if that is
+// uid 0 does the second stage have the capabilities to change identity
+// and capability sets.
+func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
+	invalid := func(format string, a ...any) error {
+		return &Error{Op: "start", Kind: ErrInvalid, Err: fmt.Errorf(format, a...)}
+	}
+	p.path = pathNewuidmap
+	u0, uok := p.uidMap.ToContainer(euid)
+	g0, gok := p.gidMap.ToContainer(egid)
+	if !uok || !gok {
+		return invalid("a map written through newuidmap must map the caller's own uid %d and gid %d: the child starts as them and can change identity only as uid 0 of the namespace", euid, egid)
+	}
+	p.cfg.Wait = true
+	p.cfg.Reexec = u0 == 0 && (c.UID != 0 || c.GID != g0 || c.Setgroups || capsWork)
+	if u0 != 0 && (c.UID != u0 || c.GID != g0 || c.Setgroups || capsWork) {
+		return invalid("the caller's uid %d maps to %d inside, not 0: the child can only run as %d:%d, with no capabilities and setgroups untouched", euid, u0, u0, g0)
+	}
+	p.cfg.SetID = p.cfg.Reexec && (c.UID != 0 || c.GID != g0 || c.Setgroups)
+	// Refuse before a child exists: what newuidmap would refuse, said
+	// with the user, the file and the range.
+	if err := helpers(); err != nil {
+		return err
+	}
+	who := currentCaller()
+	if err := checkSubIDs(p.uidMap, true, who); err != nil {
+		return err
+	}
+	return checkSubIDs(p.gidMap, false, who)
+}
+
+// stageCaps checks c.Caps against the kernel's rules at execve and returns
+// what the stage must do, or nil when the kernel's default is asked for.
+func (c *Cmd) stageCaps() (*stageCaps, error) {
+	k := c.Caps
+	if k == nil {
+		return nil, nil
+	}
+	invalid := func(format string, a ...any) error {
+		return &Error{Op: "start", Kind: ErrInvalid, Err: fmt.Errorf("Caps: "+format, a...)}
+	}
+	all := allCaps()
+	for _, s := range []struct {
+		name string
+		set  caps.Set
+	}{{"Bounding", k.Bounding}, {"Effective", k.Effective}, {"Inheritable", k.Inheritable}, {"Ambient", k.Ambient}} {
+		if s.set&^all != 0 {
+			return nil, invalid("%s holds capabilities above cap_last_cap %d: %#x", s.name, lastCap(), uint64(s.set&^all))
+		}
+	}
+	switch {
+	case k.Effective&^k.Bounding != 0:
+		return nil, invalid("Effective %#x outside Bounding %#x", uint64(k.Effective), uint64(k.Bounding))
+	case k.Inheritable&^k.Bounding != 0:
+		return nil, invalid("Inheritable %#x outside Bounding %#x", uint64(k.Inheritable), uint64(k.Bounding))
+	case k.Ambient&^(k.Effective&k.Inheritable) != 0:
+		return nil, invalid("Ambient %#x must lie inside both Effective and Inheritable", uint64(k.Ambient))
+	}
+	sc := &stageCaps{Bounding: uint64(k.Bounding), Inheritable: uint64(k.Inheritable), Ambient: uint64(k.Ambient), LastCap: lastCap()}
+	if c.UID == 0 && k.Effective == k.Bounding {
+		// Root's ordinary state: execve gives it the bounding set.
+		if k.Bounding == all && k.Inheritable == 0 && k.Ambient == 0 {
+			return nil, nil
+		}
+		return sc, nil
+	}
+	if k.Effective != k.Ambient {
+		if c.UID == 0 {
+			return nil, invalid("for UID 0 with Effective %#x other than Bounding %#x, the permitted set comes only from the ambient set: set Ambient (and Inheritable) to Effective", uint64(k.Effective), uint64(k.Bounding))
+		}
+		return nil, invalid("a non-zero UID gets permitted and effective capabilities only through the ambient set: set Ambient (and Inheritable) to Effective %#x", uint64(k.Effective))
+	}
+	if c.UID == 0 {
+		sc.NoRoot = true
+	} else if k.Bounding == all && k.Inheritable == 0 && k.Ambient == 0 {
+		return nil, nil // what setresuid away from 0 gives anyway
+	}
+	return sc, nil
+}
+
+// explain turns the errno of a failed start into a sentinel and a remedy.
+func explain(errno syscall.Errno, p *plan) (kind error, hint string) {
+	switch errno {
+	case syscall.ENOSPC:
+		max := readSysctl("user/max_user_namespaces")
+		if max == "0" {
+			return ErrDisabled, "sysctl user.max_user_namespaces is 0: sysctl -w user.max_user_namespaces=15000"
+		}
+		if initial, err := isInitial(); err == nil && !initial {
+			return ErrNestingLimit, "the caller is itself in a user namespace and the kernel allows 33 levels below the initial one; otherwise user.max_user_namespaces=" + max + " namespaces exist"
+		}
+		return nil, "user.max_user_namespaces=" + max + " namespaces exist already: raise it with sysctl -w user.max_user_namespaces=N"
+	case syscall.EPERM, syscall.EACCES:
+		if readSysctl("kernel/apparmor_restrict_unprivileged_userns") == "1" {
+			return ErrDisabled, "Ubuntu's kernel.apparmor_restrict_unprivileged_userns is 1: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or give the program an AppArmor profile with the userns permission"
+		}
+		if readSysctl("kernel/unprivileged_userns_clone") == "0" {
+			return ErrDisabled, "kernel.unprivileged_userns_clone is 0: sysctl -w kernel.unprivileged_userns_clone=1"
+		}
+		if readSysctl("user/max_user_namespaces") == "0" {
+			return ErrDisabled, "sysctl user.max_user_namespaces is 0: sysctl -w user.max_user_namespaces=15000"
+		}
+	case syscall.EINVAL:
+		if _, err := os.Stat("/proc/self/ns/user"); errors.Is(err, os.ErrNotExist) {
+			return ErrNotSupported, "the kernel was built without CONFIG_USER_NS"
+		}
+	}
+	return nil, ""
+}
+
+func readSysctl(name string) string {
+	b, err := os.ReadFile("/proc/sys/" + name)
+	if err != nil {
+		return ""
+	}
+	return string(trimSpace(b))
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// mapText shows a map on one line, extents separated by commas.
+func mapText(m idmap.Map) string {
+	return `"` + strings.ReplaceAll(strings.TrimSuffix(m.String(), "\n"), "\n", ", ") + `"`
+}

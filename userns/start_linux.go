@@ -1,0 +1,220 @@
+//go:build linux
+
+package userns
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"syscall"
+
+	"github.com/nonroot-go/nonroot/idmap"
+)
+
+// Start starts the command in a new user namespace and returns once the
+// target program runs, or with the reason it could not. It picks how the
+// maps get written (see the package documentation); nothing of a failed
+// start survives it: no child, descriptor or goroutine.
+func (c *Cmd) Start() error {
+	if c.Cmd == nil {
+		return &Error{Op: "start", Kind: ErrInvalid, Err: errors.New("Cmd not made by Command")}
+	}
+	if c.Process != nil {
+		return &Error{Op: "start", Kind: ErrInvalid, Err: errors.New("already started")}
+	}
+	if c.Err != nil {
+		return &Error{Op: "start", Err: c.Err}
+	}
+	p, err := c.plan()
+	if err != nil {
+		return err
+	}
+	c.how = p.path
+	if p.path == pathFast {
+		return c.startFast(p)
+	}
+	if !initCalled.Load() {
+		return &Error{
+			Op:   "start",
+			Kind: ErrNoInit,
+			Err:  fmt.Errorf("this command needs the stage (%s)", p.reason(c)),
+			Hint: "call userns.Init() first thing in main, or in TestMain before m.Run (usernstest.Main does it)",
+		}
+	}
+	return c.startStage(p)
+}
+
+// reason says why the stage is needed, for ErrNoInit.
+func (p *plan) reason(c *Cmd) string {
+	switch {
+	case p.path == pathNewuidmap:
+		return "the maps are written by newuidmap while the child waits"
+	case p.cfg.Caps != nil:
+		return "capabilities other than the kernel's default"
+	case c.NoNewPrivs:
+		return "NoNewPrivs"
+	}
+	return "rlimits"
+}
+
+func sysMap(m idmap.Map) []syscall.SysProcIDMap {
+	rs := m.Ranges()
+	out := make([]syscall.SysProcIDMap, len(rs))
+	for i, r := range rs {
+		out[i] = syscall.SysProcIDMap{ContainerID: int(r.ContainerID), HostID: int(r.HostID), Size: int(r.Size)}
+	}
+	return out
+}
+
+// attr returns a copy of the caller's SysProcAttr with a new user
+// namespace added.
+func (c *Cmd) attr() *syscall.SysProcAttr {
+	a := &syscall.SysProcAttr{}
+	if c.SysProcAttr != nil {
+		*a = *c.SysProcAttr
+	}
+	a.Cloneflags |= syscall.CLONE_NEWUSER
+	if c.Pdeathsig != 0 {
+		a.Pdeathsig = c.Pdeathsig
+	}
+	return a
+}
+
+func (c *Cmd) startFast(p *plan) error {
+	a := c.attr()
+	a.UidMappings = sysMap(p.uidMap)
+	a.GidMappings = sysMap(p.gidMap)
+	a.GidMappingsEnableSetgroups = p.setgroups
+	a.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: c.Groups, NoSetGroups: !p.setgroups}
+	saved := c.SysProcAttr
+	c.SysProcAttr = a
+	err := c.Cmd.Start()
+	c.SysProcAttr = saved
+	if err != nil {
+		return c.startError("start", err, p)
+	}
+	return nil
+}
+
+func (c *Cmd) startError(op string, err error, p *plan) error {
+	e := &Error{Op: op, Err: err}
+	if c.Process != nil {
+		e.Pid = c.Process.Pid
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		e.Kind, e.Hint = explain(errno, p)
+		if errno == syscall.EPERM && e.Kind == nil {
+			if _, ok := p.uidMap.ToContainer(0); ok && p.path != pathNewuidmap {
+				e.Kind, e.Hint = ErrSetfcap, "map another host uid to 0, or run with CAP_SETFCAP"
+			}
+		}
+	}
+	return e
+}
+
+func (c *Cmd) startStage(p *plan) (err error) {
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		return &Error{Op: "start", Err: err}
+	}
+	var goR, goW *os.File
+	if p.path == pathNewuidmap {
+		if goR, goW, err = os.Pipe(); err != nil {
+			errR.Close()
+			errW.Close()
+			return &Error{Op: "start", Err: err}
+		}
+	}
+	cfg := p.cfg
+	cfg.Path = c.Path
+	extra := append(slices.Clip(c.ExtraFiles), errW)
+	cfg.ErrFD = 2 + len(extra)
+	if goR != nil {
+		extra = append(extra, goR)
+		cfg.GoFD = cfg.ErrFD + 1
+	}
+	b, err := json.Marshal(&cfg)
+	if err != nil {
+		return &Error{Op: "start", Err: err}
+	}
+	env := c.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = append(withoutStageEnv(env), stageEnv+"="+string(b))
+
+	a := c.attr()
+	if p.path == pathStage {
+		a.UidMappings = sysMap(p.uidMap)
+		a.GidMappings = sysMap(p.gidMap)
+		a.GidMappingsEnableSetgroups = p.setgroups
+		if p.runAsZero {
+			a.Credential = &syscall.Credential{NoSetGroups: true}
+		} else {
+			a.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: c.Groups, NoSetGroups: !p.setgroups}
+		}
+	}
+	savedPath, savedEnv, savedExtra, savedAttr := c.Path, c.Env, c.ExtraFiles, c.SysProcAttr
+	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr = "/proc/self/exe", env, extra, a
+	err = c.Cmd.Start()
+	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr = savedPath, savedEnv, savedExtra, savedAttr
+	errW.Close()
+	if goR != nil {
+		goR.Close()
+	}
+	if err != nil {
+		errR.Close()
+		if goW != nil {
+			goW.Close()
+		}
+		return c.startError("start", err, p)
+	}
+	pid := c.Process.Pid
+	// abort undoes a half-done start: the child is killed and reaped, so
+	// exec.Cmd's copying goroutines end and no zombie stays.
+	abort := func(e error) error {
+		if goW != nil {
+			goW.Close()
+		}
+		_ = c.Process.Kill()
+		_, _ = io.Copy(io.Discard, errR)
+		errR.Close()
+		_ = c.Cmd.Wait()
+		return e
+	}
+	if p.path == pathNewuidmap {
+		if err := writeMaps(c.ctx(), pid, p); err != nil {
+			return abort(err)
+		}
+		if _, err := goW.Write([]byte{'g'}); err != nil {
+			return abort(&Error{Op: "start", Pid: pid, Err: err})
+		}
+		goW.Close()
+		goW = nil
+	}
+	msg, err := io.ReadAll(errR)
+	errR.Close()
+	if err != nil {
+		return abort(&Error{Op: "start", Pid: pid, Err: err})
+	}
+	if len(msg) == 0 {
+		return nil
+	}
+	_ = c.Cmd.Wait()
+	var se stageError
+	if err := json.Unmarshal(msg, &se); err != nil {
+		return &Error{Op: "stage", Pid: pid, Err: fmt.Errorf("undecodable report %q: %w", msg, err)}
+	}
+	e := &Error{Op: "stage " + se.Op, Pid: pid, Err: se.err()}
+	if se.Op == "setgroups" && se.Errno == int(syscall.EPERM) {
+		e.Hint = "setgroups is denied in this namespace"
+	}
+	if len(se.Op) > 9 && se.Op[:9] == "setrlimit" && se.Errno == int(syscall.EPERM) {
+		e.Hint = "raising a hard limit needs CAP_SYS_RESOURCE over the initial user namespace"
+	}
+	return e
+}
