@@ -101,7 +101,7 @@ func (m Map) check() error {
 			}
 		}
 	}
-	if bad >= MaxRanges {
+	if bad >= MaxRanges && len(m.ranges) > MaxRanges {
 		return &RangeError{Index: MaxRanges, Range: m.ranges[MaxRanges], Err: ErrTooMany}
 	}
 	if badErr != nil {
