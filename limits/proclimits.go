@@ -65,7 +65,11 @@ func FormatProcLimits(m map[Resource]Rlimit) []byte {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(&b, "%-25s %-20s %-20s %-10s\n", n.proc, FormatValue(l.Soft), FormatValue(l.Hard), n.unit)
+		fmt.Fprintf(&b, "%-25s %-20s %-20s ", n.proc, FormatValue(l.Soft), FormatValue(l.Hard))
+		if n.unit != "" { // the kernel pads the unit column only when there is a unit
+			fmt.Fprintf(&b, "%-10s", n.unit)
+		}
+		b.WriteByte('\n')
 	}
 	return b.Bytes()
 }
