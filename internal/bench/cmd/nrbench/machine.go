@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -49,4 +50,12 @@ func countProcs() int {
 		}
 	}
 	return n
+}
+
+func (m machine) String() string {
+	s := fmt.Sprintf("%s, %d CPUs, Linux %s, %s", m.CPU, m.NProc, m.Kernel, m.Go)
+	if m.Procs > 0 {
+		s += fmt.Sprintf(", %d processes running during the scans", m.Procs)
+	}
+	return s
 }

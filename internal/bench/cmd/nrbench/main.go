@@ -25,6 +25,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nonroot-go/nonroot/userns"
 )
 
 type config struct {
@@ -40,6 +42,8 @@ type config struct {
 }
 
 func main() {
+	// The newuidmap path re-executes this program as its stage.
+	userns.Init()
 	quick := flag.Bool("quick", false, "a smoke run: few rounds, small fixtures (the figures are not stable)")
 	rounds := flag.Int("rounds", 0, "interleaved rounds per comparison (default 21, 5 with -quick)")
 	md := flag.String("md", "", "also write the table as Markdown to this file (- for stdout)")

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/nonroot-go/nonroot/idmap"
+	"github.com/nonroot-go/nonroot/userns"
+
 	"github.com/nonroot-go/nonroot/limits"
 )
 
@@ -27,13 +30,44 @@ func oursTasks(uid int) (int, error) {
 	return u.Processes, err
 }
 
-// oursStartSingle returns a starter of /bin/true with 0 uid 1 and 0 gid 1.
+// oursStartSingle returns a starter of /bin/true with the maps 0 uid 1
+// and 0 gid 1, which userns starts without its stage (the fast path).
 func oursStartSingle(uid, gid int) (func(int) error, error) {
-	return nil, fmt.Errorf("%w: userns.Command", errMissing)
+	um, err := idmap.Single(0, uint32(uid), 1)
+	if err != nil {
+		return nil, err
+	}
+	gm, err := idmap.Single(0, uint32(gid), 1)
+	if err != nil {
+		return nil, err
+	}
+	return usernsTrue(um, gm), nil
 }
 
 // oursStartMulti returns a starter of /bin/true with 0 uid 1, 1 us uc
-// (and the same for gids), through newuidmap and newgidmap.
+// (and the same for gids), which userns writes through newuidmap and
+// newgidmap.
 func oursStartMulti(uid, gid, us, uc, gs, gc int) (func(int) error, error) {
-	return nil, fmt.Errorf("%w: userns.Command", errMissing)
+	um, err := idmap.New(idmap.Range{ContainerID: 0, HostID: uint32(uid), Size: 1}, idmap.Range{ContainerID: 1, HostID: uint32(us), Size: uint32(uc)})
+	if err != nil {
+		return nil, err
+	}
+	gm, err := idmap.New(idmap.Range{ContainerID: 0, HostID: uint32(gid), Size: 1}, idmap.Range{ContainerID: 1, HostID: uint32(gs), Size: uint32(gc)})
+	if err != nil {
+		return nil, err
+	}
+	return usernsTrue(um, gm), nil
+}
+
+func usernsTrue(um, gm idmap.Map) func(int) error {
+	return func(n int) error {
+		for range n {
+			c := userns.Command("/bin/true")
+			c.UIDMap, c.GIDMap = um, gm
+			if err := c.Run(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }

@@ -103,7 +103,7 @@ func (r row) cells() []string {
 	}
 	note := r.Note
 	if r.Skipped != "" {
-		note = r.Skipped
+		note = join("NOT MEASURED: "+r.Skipped, r.Note)
 	}
 	return []string{
 		r.ID, r.What, r.Ours, fmtMedian(r.OursNS, r.OursSpread, r.OursAllocs),
@@ -115,7 +115,7 @@ func (r row) cells() []string {
 var header = []string{"#", "operation", "ours", "ours median", "theirs", "theirs median", "ours/theirs", "target", "met", "note"}
 
 func writeText(w io.Writer, m machine, rows []row) {
-	fmt.Fprintf(w, "machine: %s, %d CPUs, kernel %s, %s, %d processes during the scans\n", m.CPU, m.NProc, m.Kernel, m.Go, m.Procs)
+	fmt.Fprintf(w, "machine: %s\n", m)
 	fmt.Fprintln(w, "medians of interleaved rounds; ± is half the interquartile range")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
@@ -126,7 +126,7 @@ func writeText(w io.Writer, m machine, rows []row) {
 }
 
 func writeMarkdown(w io.Writer, m machine, rows []row) {
-	fmt.Fprintf(w, "Machine: %s, %d CPUs, Linux %s, %s; %d processes running during the scans.\n\n", m.CPU, m.NProc, m.Kernel, m.Go, m.Procs)
+	fmt.Fprintf(w, "Machine: %s.\n\n", m)
 	fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
 	fmt.Fprintln(w, "|"+strings.Repeat(" --- |", len(header)))
 	for _, r := range rows {
@@ -140,8 +140,9 @@ func writeMarkdown(w io.Writer, m machine, rows []row) {
 
 // join puts two reasons for a missing figure side by side.
 func join(a, b string) string {
-	if a == "" {
-		return b
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	if a == "" || b == "" {
+		return a + b
 	}
 	return a + "; " + b
 }
