@@ -37,25 +37,9 @@ func (c *Cmd) plan() (*plan, error) {
 	}
 	p := &plan{uidMap: c.UIDMap, gidMap: c.GIDMap, setgroups: c.Setgroups}
 	euid, egid := uint32(os.Geteuid()), uint32(os.Getegid())
-	switch {
-	case c.SubIDs && (!c.UIDMap.IsZero() || !c.GIDMap.IsZero()):
-		return nil, invalid("SubIDs together with UIDMap or GIDMap")
-	case c.SubIDs:
-		who := currentCaller()
-		var err error
-		if p.uidMap, err = subIDMap(true, who); err != nil {
-			return nil, err
-		}
-		if p.gidMap, err = subIDMap(false, who); err != nil {
-			return nil, err
-		}
-	default:
-		if p.uidMap.IsZero() {
-			p.uidMap = idmap.MustNew(idmap.Range{HostID: euid, Size: 1})
-		}
-		if p.gidMap.IsZero() {
-			p.gidMap = idmap.MustNew(idmap.Range{HostID: egid, Size: 1})
-		}
+	var err error
+	if p.uidMap, p.gidMap, err = c.maps(); err != nil {
+		return nil, err
 	}
 	if _, ok := p.uidMap.ToHost(c.UID); !ok {
 		return nil, invalid("UID %d is not mapped by the uid map %q", c.UID, p.uidMap.String())
@@ -140,6 +124,30 @@ func (c *Cmd) plan() (*plan, error) {
 	}
 	p.cfg.SetID = p.runAsZero && (c.UID != 0 || c.GID != 0 || c.Setgroups)
 	return p, nil
+}
+
+// maps returns the maps Start writes: UIDMap and GIDMap, the caller's
+// subordinate ranges for SubIDs, or the caller's own IDs for zero Maps.
+func (c *Cmd) maps() (uid, gid idmap.Map, err error) {
+	if c.SubIDs {
+		if !c.UIDMap.IsZero() || !c.GIDMap.IsZero() {
+			return uid, gid, &Error{Op: "start", Kind: ErrInvalid, Err: errors.New("SubIDs together with UIDMap or GIDMap")}
+		}
+		who := currentCaller()
+		if uid, err = subIDMap(true, who); err != nil {
+			return uid, gid, err
+		}
+		gid, err = subIDMap(false, who)
+		return uid, gid, err
+	}
+	uid, gid = c.UIDMap, c.GIDMap
+	if uid.IsZero() {
+		uid = idmap.MustNew(idmap.Range{HostID: uint32(os.Geteuid()), Size: 1})
+	}
+	if gid.IsZero() {
+		gid = idmap.MustNew(idmap.Range{HostID: uint32(os.Getegid()), Size: 1})
+	}
+	return uid, gid, nil
 }
 
 // planNewuidmap fills p for the path through newuidmap. The stage's first

@@ -95,10 +95,15 @@ func granted(rs []subRange, own uint32, first, size uint32) bool {
 // checkSubIDs refuses m unless newuidmap (uid true) or newgidmap would
 // accept every extent for the caller.
 func checkSubIDs(m idmap.Map, uid bool, c caller) error {
-	file, own := "/etc/subgid", uint32(os.Getegid())
 	if uid {
-		file, own = "/etc/subuid", uint32(os.Geteuid())
+		return checkSubIDsIn(m, "/etc/subuid", uint32(os.Geteuid()), c)
 	}
+	return checkSubIDsIn(m, "/etc/subgid", uint32(os.Getegid()), c)
+}
+
+// checkSubIDsIn checks m against file for caller c whose own ID is own.
+func checkSubIDsIn(m idmap.Map, file string, own uint32, c caller) error {
+	uid := file != "/etc/subgid"
 	rs, err := subIDs(file, c)
 	if err != nil {
 		return &Error{Op: "read " + file, Err: err}
