@@ -2,6 +2,7 @@ package idmap
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -40,6 +41,7 @@ func ParseSubIDs(r io.Reader) ([]SubIDRange, error) {
 	var out []SubIDRange
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
+	sc.Split(scanLF)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -170,4 +172,16 @@ func RootlessMap(uid uint32, subs []SubIDRange) (Map, error) {
 		next += uint64(s.Count)
 	}
 	return New(ranges...)
+}
+
+// scanLF splits at '\n' only: bufio.ScanLines also drops a '\r', which
+// shadow-utils keeps (and then refuses the line).
+func scanLF(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
