@@ -1,0 +1,101 @@
+//go:build linux
+
+package limits
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/nonroot-go/nonroot/internal/testenv"
+)
+
+func findNS(u Usage, pid int) (NamespaceUsage, bool) {
+	ino, err := nsInode("/proc/" + itoa(pid) + "/ns/user")
+	if err != nil {
+		return NamespaceUsage{}, false
+	}
+	for _, n := range u.Namespaces {
+		if n.Inode == ino {
+			return n, true
+		}
+	}
+	return NamespaceUsage{}, false
+}
+
+func TestCountTasksSelf(t *testing.T) {
+	u, err := CountTasks(uint32(os.Getuid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Processes < 1 || u.Tasks < u.Processes || u.Charged < 1 {
+		t.Fatalf("own usage %+v", u)
+	}
+	if len(u.Namespaces) == 0 || !u.Namespaces[0].Own || u.Namespaces[0].Tasks < 1 {
+		t.Errorf("own namespace missing: %+v", u.Namespaces)
+	}
+	if h := u.Headroom(uint64(u.Charged) + 3); h != 3 {
+		t.Errorf("headroom %d, want 3", h)
+	}
+	if u.Headroom(1) != 0 || u.Headroom(Unlimited) != Unlimited {
+		t.Error("headroom bounds")
+	}
+}
+
+// TestCountTasksNamespaces starts tasks of one uid in the caller's user
+// namespace, in a namespace that the uid itself created (charged to the
+// uid here) and, where the test may switch uids, in one that root
+// created for the uid (charged to root here).
+func TestCountTasksNamespaces(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	unshare := testenv.RequireTool(t, "unshare", "util-linux")
+	uid := uint32(os.Getuid())
+	exact := testenv.ProbeSetID() == nil
+	if exact {
+		uid = testUID // a uid of our own: counts are exact
+	}
+	before, err := CountTasks(uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		sleeper(t, sleepAs(uid))
+	}
+	self := exec.Command(unshare, "-r", "sleep", "300")
+	if exact {
+		setpriv := testenv.RequireTool(t, "setpriv", "util-linux")
+		self = exec.Command(setpriv, "--reuid="+itoa(int(uid)), "--regid="+itoa(int(uid)), "--clear-groups", unshare, "-r", "sleep", "300")
+	}
+	sleeper(t, self)
+	var byRoot *exec.Cmd
+	if exact {
+		byRoot = exec.Command("sleep", "300")
+		byRoot.SysProcAttr = rootNS(uid)
+		sleeper(t, byRoot)
+	}
+	waitExec(t, self.Process.Pid, "/usr/bin/sleep")
+	after, err := CountTasks(uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := findNS(after, self.Process.Pid)
+	if !ok || n.Own || !n.Descendant || n.Owner != uid || n.TopOwner != uid || n.Tasks != 1 || n.Charged != 1 {
+		t.Errorf("namespace the uid created: %+v (found %v), want 1 task charged to %d", n, ok, uid)
+	}
+	if !exact {
+		if after.Tasks < before.Tasks || after.Namespaces[0].Tasks < 3 {
+			t.Errorf("before %+v after %+v", before, after)
+		}
+		return
+	}
+	if d := after.Processes - before.Processes; d != 5 {
+		t.Errorf("processes of %d grew by %d, want 5 (3 + 1 + 1)", uid, d)
+	}
+	if d := after.Charged - before.Charged; d != 4 {
+		t.Errorf("charged to %d grew by %d, want 4: the task in root's namespace is charged to root", uid, d)
+	}
+	r, ok := findNS(after, byRoot.Process.Pid)
+	if !ok || !r.Descendant || r.Owner != 0 || r.TopOwner != 0 || r.Tasks != 1 || r.Charged != 0 {
+		t.Errorf("namespace root created: %+v (found %v)", r, ok)
+	}
+}
