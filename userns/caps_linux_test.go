@@ -1,0 +1,150 @@
+//go:build linux
+
+package userns
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/nonroot-go/nonroot/caps"
+	"github.com/nonroot-go/nonroot/internal/testenv"
+)
+
+// The capabilities a child actually holds, read from its /proc/PID/status
+// while it runs, are exactly those asked for.
+func TestIntegrationCapsExact(t *testing.T) {
+	requireUserNS(t)
+	all := allCaps()
+	const docker = caps.Set(0xa80425fb)
+	const netBind, chown = caps.Set(1 << 10), caps.Set(1 << 0)
+	type want struct{ bnd, eff, inh, amb caps.Set }
+	for _, tc := range []struct {
+		name string
+		uid  uint32
+		caps *Capabilities
+		want want
+	}{
+		{"root default", 0, nil, want{all, all, 0, 0}},
+		{"root docker default", 0, &Capabilities{Bounding: docker, Effective: docker}, want{docker, docker, 0, 0}},
+		{"root one cap via noroot", 0, &Capabilities{Bounding: all, Effective: netBind, Inheritable: netBind, Ambient: netBind}, want{all, netBind, netBind, 0 | netBind}},
+		{"root docker plus inheritable", 0, &Capabilities{Bounding: docker, Effective: docker, Inheritable: chown}, want{docker, docker, chown, 0}},
+		{"uid 1000 default", 1000, nil, want{all, 0, 0, 0}},
+		{"uid 1000 ambient", 1000, &Capabilities{Bounding: docker, Effective: netBind | chown, Inheritable: netBind | chown, Ambient: netBind | chown}, want{docker, netBind | chown, netBind | chown, netBind | chown}},
+		{"uid 1000 bounding only", 1000, &Capabilities{Bounding: docker}, want{docker, 0, 0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Command("/bin/sleep", "60")
+			if tc.uid != 0 {
+				manyUIDs(t, c)
+				c.UID, c.GID = tc.uid, tc.uid
+			}
+			c.Caps = tc.caps
+			if err := c.Start(); err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			defer func() { _ = c.Process.Kill(); _ = c.Wait() }()
+			st, err := readStatus(c.Process.Pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check := func(field string, w caps.Set) {
+				got, err := strconv.ParseUint(st[field], 16, 64)
+				if err != nil || caps.Set(got) != w {
+					t.Errorf("%s = %s, want %016x (path %v)", field, st[field], uint64(w), c.how)
+				}
+			}
+			check("CapBnd", tc.want.bnd)
+			check("CapEff", tc.want.eff)
+			check("CapPrm", tc.want.eff)
+			check("CapInh", tc.want.inh)
+			check("CapAmb", tc.want.amb)
+			if got := st["Uid"]; got == "" {
+				t.Error("no Uid line")
+			}
+			// Uid is shown in the reader's namespace: host IDs here.
+			host, _ := c.UIDMap.ToHost(tc.uid)
+			if c.UIDMap.IsZero() {
+				host = uint32(os.Geteuid())
+			}
+			if tc.uid == 0 || !c.SubIDs {
+				wantUID := fmt.Sprint(host)
+				if f := st["Uid"]; len(f) < len(wantUID) || f[:len(wantUID)] != wantUID {
+					t.Errorf("Uid line %q, want host uid %s first", f, wantUID)
+				}
+			}
+		})
+	}
+}
+
+func TestNewuidmapPath(t *testing.T) {
+	requireUserNS(t)
+	c := Command("/bin/sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map")
+	c.SubIDs = true
+	p, err := c.plan()
+	if err == nil && p.path != pathNewuidmap {
+		err = fmt.Errorf("the caller writes maps itself (path %v)", p.path)
+	}
+	if err == nil && RunningInUserNS() {
+		err = fmt.Errorf("inside a user namespace newuidmap is not setuid")
+	}
+	testenv.Require(t, featureNewuidmapPath, err)
+	out, err := c.Output()
+	if err != nil {
+		t.Fatalf("Output: %v", err)
+	}
+	m, _, _ := c.maps()
+	g := m
+	_, g, _ = c.maps()
+	want := "0\n0\n" + indent(m.String()) + indent(g.String())
+	if string(out) != want {
+		t.Errorf("child says\n%s\nwant\n%s", out, want)
+	}
+	// A non-root identity takes a second stage.
+	c = Command("/bin/sh", "-c", "id -u; id -g")
+	c.SubIDs, c.UID, c.GID = true, 1000, 1000
+	if out, err = c.Output(); err != nil || string(out) != "1000\n1000\n" {
+		t.Errorf("as 1000:1000: %q, %v", out, err)
+	}
+}
+
+// indent formats a map as /proc shows it: columns of width 10.
+func indent(s string) string {
+	var out string
+	m, err := parseProcMap(s)
+	if err != nil {
+		return err.Error()
+	}
+	for _, r := range m.Ranges() {
+		out += fmt.Sprintf("%10d %10d %10d\n", r.ContainerID, r.HostID, r.Size)
+	}
+	return out
+}
+
+func TestNoSubIDs(t *testing.T) {
+	requireUserNS(t)
+	c := Command("/bin/true")
+	c.UIDMap = mustSpec(t, fmt.Sprintf("0:%d:1,1:5000000:10", os.Geteuid()))
+	_, err := c.plan()
+	if !errorsIs(err, ErrNoSubIDs) {
+		testenv.Require(t, featureNewuidmapPath, fmt.Errorf("the caller does not take the newuidmap path (plan: %v)", err))
+	}
+	for _, s := range []string{"/etc/subuid", "5000000-5000009", currentCaller().String(), "usermod --add-subuids"} {
+		if !contains(err.Error(), s) {
+			t.Errorf("error %q does not name %q", err, s)
+		}
+	}
+	if !errorsIs(err, os.ErrPermission) {
+		t.Errorf("error %v does not answer os.ErrPermission", err)
+	}
+}
+
+func mustSpec(t *testing.T, s string) (m mapT) {
+	t.Helper()
+	m, err := parseSpec(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
