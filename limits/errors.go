@@ -100,3 +100,12 @@ func (e *OpError) Error() string {
 
 // Unwrap returns the cause.
 func (e *OpError) Unwrap() error { return e.Err }
+
+// causeError pairs a system error with the sentinel that explains it;
+// errors.Is finds both.
+type causeError struct{ err, why error }
+
+func because(err, why error) error { return &causeError{err, why} }
+
+func (e *causeError) Error() string   { return e.err.Error() + ": " + e.why.Error() }
+func (e *causeError) Unwrap() []error { return []error{e.err, e.why} }

@@ -98,19 +98,19 @@ func opError(op string, pid int, r Resource, err error, want Rlimit, setting boo
 		return e
 	}
 	if !setting {
-		e.Err = errors.Join(err, ErrNotYours)
+		e.Err = because(err, ErrNotYours)
 		e.Hint = "read /proc/PID/limits instead, which needs no privilege"
 		return e
 	}
 	cur, gerr := Get(pid, r)
 	switch {
 	case gerr == nil && want.Hard > cur.Hard:
-		e.Err = errors.Join(err, ErrNeedsCapSysResource)
+		e.Err = because(err, ErrNeedsCapSysResource)
 		e.Hint = "hard limit " + FormatValue(cur.Hard) + " -> " + FormatValue(want.Hard) + "; lower limits only, or run as real root with CAP_SYS_RESOURCE"
 	case r == NOFILE && want.Hard != Unlimited && gerr == nil:
 		e.Hint = "a nofile value above /proc/sys/fs/nr_open is refused"
 	default:
-		e.Err = errors.Join(err, ErrNotYours)
+		e.Err = because(err, ErrNotYours)
 	}
 	return e
 }

@@ -1,0 +1,208 @@
+//go:build linux
+
+package limits
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nonroot-go/nonroot/internal/testenv"
+)
+
+var pamClient = struct {
+	once sync.Once
+	path string
+	err  error
+}{}
+
+// buildPAMClient compiles testdata/pamclient/client.c, once per test
+// binary, or says what is missing.
+func buildPAMClient(t *testing.T) string {
+	t.Helper()
+	pamClient.once.Do(func() {
+		cc, err := exec.LookPath("cc")
+		if err != nil {
+			pamClient.err = fmt.Errorf("no C compiler (apt-get install gcc libpam0g-dev)")
+			return
+		}
+		found := false
+		for _, dir := range moduleDirs {
+			if _, err := os.Stat(filepath.Join("/", dir, "pam_limits.so")); err == nil {
+				found = true
+			}
+		}
+		if !found {
+			pamClient.err = fmt.Errorf("pam_limits.so not installed (apt-get install libpam-modules)")
+			return
+		}
+		dir, err := os.MkdirTemp("", "limits-pam-")
+		if err != nil {
+			pamClient.err = err
+			return
+		}
+		out := filepath.Join(dir, "client")
+		src, _ := filepath.Abs("testdata/pamclient/client.c")
+		if b, err := exec.Command(cc, "-o", out, src, "-lpam").CombinedOutput(); err != nil {
+			pamClient.err = fmt.Errorf("building the PAM client failed (apt-get install gcc libpam0g-dev): %v\n%s", err, b)
+			return
+		}
+		pamClient.path = out
+	})
+	if pamClient.err != nil {
+		testenv.Require(t, testenv.PAM, pamClient.err)
+	}
+	return pamClient.path
+}
+
+type pamRun struct {
+	before, after map[Resource]Rlimit
+	session       int
+	sessionMsg    string
+	raise         string
+	nice, nnp     int
+}
+
+// runPAM opens a session for user with a limits.conf holding conf, through
+// pam_limits.so conf=..., in a child process.
+func runPAM(t *testing.T, client, user, conf string) pamRun {
+	t.Helper()
+	dir := t.TempDir()
+	confFile := filepath.Join(dir, "limits.conf")
+	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pamDir := filepath.Join(dir, "pam.d")
+	if err := os.Mkdir(pamDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pamDir, "limitstest"), []byte("session required pam_limits.so conf="+confFile+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(client, "limitstest", user, pamDir)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("PAM client: %v\n%s%s", err, out, stderr.Bytes())
+	}
+	r := pamRun{before: map[Resource]Rlimit{}, after: map[Resource]Rlimit{}, session: -1}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		switch {
+		case len(f) == 4 && (f[0] == "before" || f[0] == "after"):
+			i, _ := strconv.Atoi(f[1])
+			s, _ := strconv.ParseUint(f[2], 10, 64)
+			h, _ := strconv.ParseUint(f[3], 10, 64)
+			m := r.before
+			if f[0] == "after" {
+				m = r.after
+			}
+			m[Resource(i)] = Rlimit{s, h}
+		case len(f) >= 2 && f[0] == "session":
+			r.session, _ = strconv.Atoi(f[1])
+			r.sessionMsg = strings.Join(f[2:], " ")
+		case len(f) >= 2 && f[0] == "raise":
+			r.raise = strings.Join(f[1:], " ")
+		case len(f) == 2 && f[0] == "nice":
+			r.nice, _ = strconv.Atoi(f[1])
+		case len(f) == 2 && f[0] == "nnp":
+			r.nnp, _ = strconv.Atoi(f[1])
+		}
+	}
+	if len(r.before) != NumResources || len(r.after) != NumResources || r.session < 0 {
+		t.Fatalf("PAM client printed:\n%s%s", out, stderr.Bytes())
+	}
+	return r
+}
+
+// TestIntegrationPAM compares what the machine's real pam_limits gives a
+// user with what Resolve says for the machine's flavour.
+func TestIntegrationPAM(t *testing.T) {
+	client := buildPAMClient(t)
+	flavor, why := DetectFlavor("/")
+	t.Logf("flavour %v: %s", flavor, why)
+	pid1, err := ReadProcLimits(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nrOpen, err := os.ReadFile("/proc/sys/fs/nr_open")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr, _ := strconv.ParseUint(strings.TrimSpace(string(nrOpen)), 10, 64)
+
+	var users []User
+	for _, name := range []string{"root", "nrtest"} {
+		if u, err := LookupUser("/", name); err == nil {
+			users = append(users, u)
+		}
+	}
+	if len(users) == 0 {
+		t.Fatal("neither root nor nrtest in /etc/passwd")
+	}
+	cases := []struct{ name, conf string }{
+		{"star soft and hard", "* soft nofile 100\n* hard nofile 200\n"},
+		{"user beats star", "* - nproc 50\n%[1]s soft nproc 40\n"},
+		{"dash quirk", "%[1]s soft fsize 100\n* - fsize 200\n"},
+		{"exemption", "* - core 0\n%[1]s -\n* - nofile 64\n"},
+		{"units", "* soft cpu 2\n* hard cpu 3\n* - stack 4096\n* soft as 1048576\n* - nice 5\n* - rtprio 0\n"},
+		{"debian root rules", "* - core 5\n@root - locks 7\n@:0 soft msgqueue 1000\nroot soft sigpending 100\n"},
+		{"uid ranges", "0:999 - locks 5\n1000: - locks 6\n:1001 soft nproc 33\n"},
+		{"gid range", "@0:0 soft locks 9\n@1001: soft locks 10\n"},
+		{"value quirks", "* soft nproc 10abc\n* soft locks 0x10\n* hard memlock unlimited\n* soft sigpending -1\n"},
+		{"nofile unlimited", "* soft nofile unlimited\n"},
+		{"clamp", "* soft locks 200\n* hard locks 100\n"},
+		{"case", "* SOFT NOFILE 300\nROOT soft nproc 3\n"},
+		{"bad lines", "* soft nofile 300 # x\nbogus line\n* soft\n* soft nofiles 5\n* medium nproc 5\n"},
+		{"last line wins", "* soft nofile 300\n* soft nofile 301\n%[1]s hard nofile 5000\n%[1]s hard nofile 4000\n"},
+		{"priority and nonewprivs", "* - priority 5\n%[1]s - priority 3\n* - nonewprivs 1\n"},
+	}
+	for _, u := range users {
+		for _, c := range cases {
+			t.Run(u.Name+"/"+c.name, func(t *testing.T) {
+				conf := fmt.Sprintf(c.conf, u.Name)
+				run := runPAM(t, client, u.Name, conf)
+				canRaise := run.raise == "ok"
+				cfg, _ := Parse("limits.conf", []byte(conf))
+				res := cfg.ResolveWith(u, flavor, Start{Caller: run.before, PID1: pid1, NrOpen: nr})
+				want := map[Resource]Rlimit{}
+				refused := false
+				for _, it := range res.Items {
+					w := it.Rlimit
+					if res.Exempt == nil && w.Hard > run.before[it.Resource].Hard && !canRaise {
+						w, refused = run.before[it.Resource], true // the kernel refuses the raise
+					}
+					want[it.Resource] = w
+				}
+				for _, r := range Resources() {
+					if run.after[r] != want[r] {
+						t.Errorf("%v: pam_limits gave %v, Resolve says %v (before %v, resolved %v, soft from %v, hard from %v)",
+							r, run.after[r], want[r], run.before[r], res.Items[r].Rlimit, res.Items[r].Soft, res.Items[r].Hard)
+					}
+				}
+				wantSession := 0
+				if refused && flavor == Upstream {
+					wantSession = 6 // PAM_PERM_DENIED
+				}
+				if run.session != wantSession {
+					t.Errorf("session returned %d (%s), want %d", run.session, run.sessionMsg, wantSession)
+				}
+				if res.Priority.Rule != nil && run.nice != res.Priority.Value {
+					t.Errorf("nice %d, want %d from %s", run.nice, res.Priority.Value, res.Priority.Rule.Pos())
+				}
+				if res.NoNewPrivs.Rule != nil && run.nnp != res.NoNewPrivs.Value {
+					t.Errorf("no_new_privs %d, want %d", run.nnp, res.NoNewPrivs.Value)
+				}
+			})
+		}
+	}
+}
