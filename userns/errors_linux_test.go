@@ -4,6 +4,7 @@ package userns
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/nonroot-go/nonroot/idmap"
@@ -16,3 +17,5 @@ type mapT = idmap.Map
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func formatUint(v uint64) string { return strconv.FormatUint(v, 10) }

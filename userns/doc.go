@@ -1,0 +1,89 @@
+// Package userns runs a program as "root" inside a new user namespace
+// whose IDs map to ordinary host IDs, with exactly the identity,
+// capabilities and limits it is given, and says clearly why when the
+// system will not allow it.
+//
+// # Running a command
+//
+// [Cmd] wraps an *exec.Cmd; [Command] and [CommandContext] make one, and
+// Start, Wait, Run, Output and CombinedOutput behave as in os/exec. Every
+// field that says what the command is inside has a zero value that gives
+// what `unshare -r` gives:
+//
+//	c := userns.Command("make", "install")
+//	c.SubIDs = true                  // 0 = me, 1..65536 = my /etc/subuid range
+//	c.UID, c.GID = 1000, 1000        // run as 1000:1000 inside
+//	c.Caps = &userns.Capabilities{Bounding: 0xa80425fb}
+//	c.NoNewPrivs = true
+//	err := c.Run()
+//
+// A program (or test binary) whose commands need the stage described
+// below calls [Init] first thing in main (or TestMain).
+//
+// # How the maps get written
+//
+// The library picks the way; the caller never does.
+//
+//   - A caller with CAP_SETUID and CAP_SETGID over its own namespace (root
+//     on the host, or root of a namespace whose map holds the requested
+//     host IDs) has Go write the maps directly. Host IDs its own namespace
+//     does not map are refused before any child exists, with an error
+//     that answers errors.Is for idmap.ErrNotInParent and names the IDs.
+//     Mapping host uid 0 needs CAP_SETFCAP too ([ErrSetfcap]).
+//   - Any caller may write the single map "0 <own uid> 1" (the zero
+//     UIDMap and GIDMap): Go writes it, with setgroups denied first as the
+//     kernel requires.
+//   - An unprivileged caller with anything wider goes through shadow-utils'
+//     setuid helpers newuidmap and newgidmap, which run at the same time
+//     while the child waits. The ranges are checked first against
+//     /etc/subuid and /etc/subgid ([ErrNoSubIDs] names the user, the file
+//     and the missing range); missing helpers give [ErrNoHelper] (install
+//     the uidmap package). Such a map must map the caller's own uid and gid.
+//
+// # The stage
+//
+// Go's SysProcAttr can write maps, set a uid and raise ambient
+// capabilities, but it cannot wait for newuidmap (golang/go#50098), drop
+// bounding capabilities in the new namespace, keep capabilities across a
+// switch to a non-zero uid, set securebits, no_new_privs or rlimits. For
+// those the command starts as the calling program re-executed through
+// /proc/self/exe, which [Init] turns into a small stage that does the work
+// and executes the target; its failures come back as Start's error. A
+// command that needs none of it takes the fast path: SysProcAttr alone, no
+// stage, and Init is not needed. The newuidmap path always needs the stage,
+// and a second one when the command's identity or capabilities differ from
+// what the caller's own IDs map to: the first execve happened while the
+// child's uid was still unmapped, which cleared its capabilities.
+//
+// # Capabilities
+//
+// A nil [Cmd.Caps] leaves the kernel's default: uid 0 holds every
+// capability, over the new namespace only; any other uid none. A
+// [Capabilities] value names the sets the command starts with, as
+// /proc/PID/status shows them; Start refuses combinations the kernel's
+// rules at execve cannot produce.
+//
+// # When the system says no
+//
+// Every error is an *[Error] with the operation, the pid once there is one,
+// and the cause; errors.Is answers for os.ErrPermission where the refusal
+// is one of privilege, and for the sentinels: [ErrNotSupported],
+// [ErrDisabled] (user.max_user_namespaces is 0, Ubuntu's
+// kernel.apparmor_restrict_unprivileged_userns is 1), [ErrNestingLimit]
+// (33 levels below the initial namespace; clone fails with ENOSPC),
+// [ErrNoHelper], [ErrNoSubIDs], [ErrSetfcap], [ErrNoInit] and [ErrInvalid].
+// The message says what to do.
+//
+// # Where a process stands
+//
+// [RunningInUserNS] answers cheaply whether the caller is in a namespace
+// other than the initial one. [Inspect] reports, for the caller or any
+// process it may ptrace-read, the maps, the namespace's identity, owner and
+// depth, and whether setgroups is allowed. [Supported] tells whether this
+// caller can create user namespaces at all, found by trying. None needs
+// privilege.
+//
+// # Tests
+//
+// Package usernstest runs a test function inside a fresh user namespace.
+package userns
