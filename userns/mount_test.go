@@ -1,0 +1,415 @@
+//go:build linux
+
+package userns_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nonroot-go/nonroot/idmap"
+	"github.com/nonroot-go/nonroot/internal/testenv"
+	"github.com/nonroot-go/nonroot/userns"
+)
+
+// IDMappedMountDisk is the feature of making an ID-mapped mount of a
+// directory on the host's own disk file system, which takes CAP_SYS_ADMIN
+// in the initial user namespace. The plain testenv.IDMappedMount is met by
+// a tmpfs mounted in a namespace of the test's own.
+const IDMappedMountDisk = "idmapped-mount-disk"
+
+// The mount helpers are dispatched from init, not through TestMain, so
+// that this file does not claim the package's one TestMain.
+func init() {
+	var fn func([]string) int
+	switch os.Getenv(testenv.HelperEnv) {
+	case "idmount-node":
+		fn = idmountNode
+	case "idmount-container":
+		fn = idmountContainer
+	default:
+		return
+	}
+	os.Exit(fn(os.Args[1:]))
+}
+
+// nodeConfig tells the node helper what to build. The node stands for a
+// machine's own root: a child in a mount namespace of its own (and a user
+// namespace of its own when the test has no CAP_SYS_ADMIN).
+type nodeConfig struct {
+	Dir   string // an empty directory on the host disk
+	Tmpfs bool   // build the volume on a tmpfs mounted in Dir instead
+	// The volume's files are owned by Old..Old+N-1 on disk; the container
+	// runs as New..New+N-1. With N == 1 (one ID to play with), Old and
+	// New are both 0 and the story shrinks to an identity map.
+	Old, New, N uint32
+}
+
+// dirResult is what the container saw in one directory.
+type dirResult struct {
+	UID    uint32 // owner of "file" as the container sees it
+	Write  string // errno of opening "file" for writing, "" for success
+	Create string // errno of creating a file
+}
+
+type nodeReport struct {
+	Skip      string // why the node could not make the mount at all
+	Feature   string // the feature Skip is about
+	MountErr  string // other MountIDMapped error
+	Children  int    // child processes left after MountIDMapped
+	SeenOwner uint32 // owner of dst/file as the node sees it
+	Mapped    dirResult
+	Plain     dirResult
+	DiskOwner uint32 // on-disk owner of the file the container made through the mount
+	NodeMake  string // errno of the node creating a file through the mount
+	ReadOnly  string // errno of the container creating a file in a read-only ID-mapped mount
+	Proc      string // error of ID-mapping /proc
+	ProcIs    bool   // it answers ErrIDMapUnsupported
+	Overlay   string // error of ID-mapping an overlay, or "no overlay: ..."
+	OverlayIs bool
+}
+
+func errno(err error) string {
+	if err == nil {
+		return ""
+	}
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		return unix.ErrnoName(en)
+	}
+	return err.Error()
+}
+
+func idmountNode(args []string) int {
+	var cfg nodeConfig
+	if err := json.Unmarshal([]byte(args[0]), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	rep, err := runNode(&cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	json.NewEncoder(os.Stdout).Encode(rep)
+	return 0
+}
+
+func runNode(cfg *nodeConfig) (*nodeReport, error) {
+	rep := &nodeReport{}
+	// Nothing mounted here may propagate back to the test's namespace.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return nil, fmt.Errorf("making / private: %w", err)
+	}
+	base := cfg.Dir
+	if cfg.Tmpfs {
+		base = filepath.Join(cfg.Dir, "tmpfs")
+		if err := os.Mkdir(base, 0o755); err != nil {
+			return nil, err
+		}
+		if err := unix.Mount("tmpfs", base, "tmpfs", 0, "mode=0755"); err != nil {
+			return nil, fmt.Errorf("mounting a tmpfs: %w", err)
+		}
+	}
+	src, dst, ro := filepath.Join(base, "src"), filepath.Join(base, "dst"), filepath.Join(base, "ro")
+	for _, d := range []string{src, dst, ro} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(src, "file"), []byte("data\n"), 0o644); err != nil {
+		return nil, err
+	}
+	for _, p := range []string{src, filepath.Join(src, "file")} {
+		if err := os.Lchown(p, int(cfg.Old), int(cfg.Old)); err != nil {
+			return nil, fmt.Errorf("giving the volume to its old owner: %w", err)
+		}
+	}
+	m := idmap.MustNew(idmap.Range{ContainerID: cfg.Old, HostID: cfg.New, Size: cfg.N})
+	if err := userns.MountIDMapped(src, dst, m, m, nil); err != nil {
+		feature := testenv.IDMappedMount
+		if !cfg.Tmpfs {
+			feature = IDMappedMountDisk
+		}
+		if errors.Is(err, os.ErrPermission) || errors.Is(err, userns.ErrIDMapUnsupported) {
+			rep.Skip, rep.Feature = err.Error(), feature
+			return rep, nil
+		}
+		rep.MountErr = err.Error()
+		return rep, nil
+	}
+	rep.Children = countChildren()
+	if err := userns.MountIDMapped(src, ro, m, m, &userns.MountOptions{ReadOnly: true}); err != nil {
+		return nil, err
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(filepath.Join(dst, "file"), &st); err != nil {
+		return nil, err
+	}
+	rep.SeenOwner = st.Uid
+
+	// The container: root inside, New..New+N-1 outside, in this mount
+	// namespace.
+	cmd := testenv.Command("idmount-container", dst, src, ro)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(cfg.New), Size: int(cfg.N)}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(cfg.New), Size: int(cfg.N)}},
+		Credential:  &syscall.Credential{Uid: 0, Gid: 0},
+	}
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("container: %w", err)
+	}
+	var seen []dirResult
+	if err := json.Unmarshal(out, &seen); err != nil || len(seen) != 3 {
+		return nil, fmt.Errorf("container said %q: %v", out, err)
+	}
+	rep.Mapped, rep.Plain, rep.ReadOnly = seen[0], seen[1], seen[2].Create
+	if err := unix.Lstat(filepath.Join(src, "made-in-container-0"), &st); err == nil {
+		rep.DiskOwner = st.Uid
+	}
+	f, err := os.Create(filepath.Join(dst, "made-by-node"))
+	if err == nil {
+		f.Close()
+	}
+	rep.NodeMake = errno(err)
+
+	err = userns.MountIDMapped("/proc", dst, m, m, nil)
+	rep.Proc, rep.ProcIs = fmt.Sprint(err), errors.Is(err, userns.ErrIDMapUnsupported) && errors.Is(err, unix.EINVAL)
+	rep.Overlay = "no overlay"
+	lower, upper, work, ovl := filepath.Join(base, "lower"), filepath.Join(base, "upper"), filepath.Join(base, "work"), filepath.Join(base, "ovl")
+	for _, d := range []string{lower, upper, work, ovl} {
+		os.Mkdir(d, 0o755)
+	}
+	if err := unix.Mount("overlay", ovl, "overlay", 0, "lowerdir="+lower+",upperdir="+upper+",workdir="+work); err != nil {
+		rep.Overlay += ": " + err.Error()
+	} else {
+		err = userns.MountIDMapped(ovl, dst, m, m, nil)
+		rep.Overlay, rep.OverlayIs = fmt.Sprint(err), errors.Is(err, userns.ErrIDMapUnsupported) && errors.Is(err, unix.EINVAL)
+	}
+	return rep, nil
+}
+
+// countChildren counts this process's live children, across its threads.
+func countChildren() int {
+	n := 0
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	for _, t := range tasks {
+		b, _ := os.ReadFile(t)
+		n += len(strings.Fields(string(b)))
+	}
+	return n
+}
+
+// idmountContainer tries, as root of its namespace, to use "file" and to
+// create a file in each directory given.
+func idmountContainer(dirs []string) int {
+	var out []dirResult
+	for i, d := range dirs {
+		var r dirResult
+		var st unix.Stat_t
+		if err := unix.Lstat(filepath.Join(d, "file"), &st); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		r.UID = st.Uid
+		f, err := os.OpenFile(filepath.Join(d, "file"), os.O_WRONLY|os.O_APPEND, 0)
+		if err == nil {
+			_, err = f.WriteString("more\n")
+			f.Close()
+		}
+		r.Write = errno(err)
+		f, err = os.Create(filepath.Join(d, fmt.Sprintf("made-in-container-%d", i)))
+		if err == nil {
+			f.Close()
+		}
+		r.Create = errno(err)
+		out = append(out, r)
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
+	return 0
+}
+
+// runNodeHelper starts the node helper in a new mount namespace, adding a
+// user namespace when the test itself may not make one.
+func runNodeHelper(t *testing.T, cfg nodeConfig) *nodeReport {
+	t.Helper()
+	b, _ := json.Marshal(cfg)
+	var lastErr error
+	for _, sys := range []*syscall.SysProcAttr{
+		{Cloneflags: syscall.CLONE_NEWNS},
+		{
+			Cloneflags:  syscall.CLONE_NEWNS | syscall.CLONE_NEWUSER,
+			UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+			GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+			Credential:  &syscall.Credential{Uid: 0, Gid: 0},
+		},
+	} {
+		if sys.Cloneflags&syscall.CLONE_NEWUSER != 0 && cfg.N > 1 {
+			break // a namespace of our own maps one ID
+		}
+		cmd := testenv.Command("idmount-node", string(b))
+		cmd.SysProcAttr = sys
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			lastErr = fmt.Errorf("%v: %s", err, stderr.String())
+			if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL) {
+				continue // the clone itself was refused
+			}
+			t.Fatalf("node helper: %v", lastErr)
+		}
+		var rep nodeReport
+		if err := json.Unmarshal(out, &rep); err != nil {
+			t.Fatalf("node said %q: %v", out, err)
+		}
+		return &rep
+	}
+	testenv.Require(t, testenv.IDMappedMount, fmt.Errorf("no mount namespace for the test (needs CAP_SYS_ADMIN, or user namespaces): %v", lastErr))
+	return nil
+}
+
+// sharedDir makes a directory on the host disk that a container's root,
+// a stranger to the host, may enter: t.TempDir's parent is 0700.
+func sharedDir(t *testing.T) string {
+	d, err := os.MkdirTemp("", "idmount")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	if err := os.Chmod(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestIDMappedMountSharedVolume is the shared-volume story: a volume whose
+// files belong to the host IDs a container had before (Old) is handed to
+// a container that now runs as New, by an ID-mapped mount instead of a
+// chown. Root in the container owns and writes the files through the
+// mount; through a plain path to the same directory it does not.
+func TestIDMappedMountSharedVolume(t *testing.T) {
+	cfg := nodeConfig{N: 1}
+	multi := testenv.ProbeMultiMap()
+	if multi == nil {
+		// Real host ranges from the allocator, as a node agent would
+		// get them.
+		a := &idmap.Allocator{Path: filepath.Join(t.TempDir(), "ids"), Pool: []idmap.Block{{Start: 100000, Size: 1 << 20}}}
+		old, err1 := a.Allocate("old", 0)
+		cur, err2 := a.Allocate("new", 0)
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		cfg = nodeConfig{Old: old.Start, New: cur.Start, N: old.Size}
+	}
+	for _, fs := range []string{"disk", "tmpfs"} {
+		t.Run(fs, func(t *testing.T) {
+			cfg := cfg
+			cfg.Dir, cfg.Tmpfs = sharedDir(t), fs == "tmpfs"
+			rep := runNodeHelper(t, cfg)
+			if rep.Skip != "" {
+				testenv.Require(t, rep.Feature, errors.New(rep.Skip))
+			}
+			if rep.MountErr != "" {
+				t.Fatalf("MountIDMapped: %s", rep.MountErr)
+			}
+			t.Logf("%+v", rep)
+			if rep.Children != 0 {
+				t.Errorf("%d child processes left after MountIDMapped; the holder must be reaped", rep.Children)
+			}
+			if rep.SeenOwner != cfg.New {
+				t.Errorf("through the mount the node sees owner %d, want %d", rep.SeenOwner, cfg.New)
+			}
+			if rep.Mapped.UID != 0 || rep.Mapped.Write != "" || rep.Mapped.Create != "" {
+				t.Errorf("through the mount the container's root sees owner %d, writes: %q, creates: %q; want 0 and success",
+					rep.Mapped.UID, rep.Mapped.Write, rep.Mapped.Create)
+			}
+			if rep.DiskOwner != cfg.Old {
+				t.Errorf("file created through the mount is owned by %d on disk, want %d", rep.DiskOwner, cfg.Old)
+			}
+			if rep.ReadOnly != "EROFS" {
+				t.Errorf("creating in the read-only mount: %q, want EROFS", rep.ReadOnly)
+			}
+			if !rep.ProcIs {
+				t.Errorf("ID-mapping /proc: %s; want ErrIDMapUnsupported and EINVAL", rep.Proc)
+			}
+			if strings.HasPrefix(rep.Overlay, "no overlay") {
+				t.Logf("overlay check skipped: %s", rep.Overlay)
+			} else if !rep.OverlayIs || !strings.Contains(rep.Overlay, "overlay") {
+				t.Errorf("ID-mapping an overlay: %s; want ErrIDMapUnsupported, EINVAL and a hint about overlays", rep.Overlay)
+			}
+			if cfg.N == 1 {
+				testenv.Require(t, testenv.MultiMap, fmt.Errorf("the rest of the story needs two host ranges: %w", multi))
+			}
+			// Without the mapping the files belong to a stranger.
+			if rep.Plain.UID != 65534 || rep.Plain.Write != "EACCES" || rep.Plain.Create != "EACCES" {
+				t.Errorf("without the mapping the container's root sees owner %d, writes: %q, creates: %q; want 65534 and EACCES",
+					rep.Plain.UID, rep.Plain.Write, rep.Plain.Create)
+			}
+			// Host root is outside the map: it has no on-disk owner.
+			if rep.NodeMake != "EOVERFLOW" {
+				t.Errorf("host root creating a file through the mount: %q, want EOVERFLOW", rep.NodeMake)
+			}
+		})
+	}
+}
+
+// TestOpenIDMappedPermission checks the refusal for a caller without
+// CAP_SYS_ADMIN over the disk file system, or the mapping itself for one
+// with it. OpenIDMapped attaches nothing, so it is safe to call from the
+// test process.
+func TestOpenIDMappedPermission(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host := uint32(os.Getuid())
+	// Without CAP_SETUID the only map is one of the caller's own uid.
+	m := idmap.MustNew(idmap.Range{ContainerID: host, HostID: host, Size: 1})
+	if testenv.ProbeMultiMap() == nil {
+		m = idmap.MustNew(idmap.Range{ContainerID: host, HostID: 100000, Size: 1})
+	}
+	f, err := userns.OpenIDMapped(dir, m, m, nil)
+	if err != nil {
+		var ue *userns.Error
+		if !errors.As(err, &ue) || !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), "CAP_SYS_ADMIN") {
+			t.Fatalf("OpenIDMapped: %v; want a *userns.Error answering os.ErrPermission and naming CAP_SYS_ADMIN", err)
+		}
+		t.Logf("refused as expected: %v", err)
+		return
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(f.Fd()), "file", &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := m.ToHost(host)
+	if st.Uid != want {
+		t.Fatalf("through the detached mount the file's owner is %d, want %d", st.Uid, want)
+	}
+}
+
+func TestOpenIDMappedInvalid(t *testing.T) {
+	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 1})
+	if _, err := userns.OpenIDMapped(t.TempDir(), idmap.Map{}, m, nil); !errors.Is(err, userns.ErrInvalid) {
+		t.Fatalf("no uid map: %v", err)
+	}
+	ns, err := os.Open("/proc/self/ns/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	if _, err := userns.OpenIDMapped(t.TempDir(), m, m, &userns.MountOptions{UserNS: ns}); !errors.Is(err, userns.ErrInvalid) {
+		t.Fatalf("maps with UserNS: %v", err)
+	}
+}
