@@ -126,12 +126,16 @@ func Single(container, host, size uint32) (Map, error) {
 }
 
 func checkRange(r Range) error {
+	// In the kernel's order: a start at 4294967295 (the invalid id,
+	// (uid_t)-1) on either side, then a count of 0, then an end that wraps
+	// past 2^32 on either side. The last ID of an extent is thus at most
+	// 4294967294.
+	if r.ContainerID == 1<<32-1 || r.HostID == 1<<32-1 {
+		return ErrRange
+	}
 	if r.Size == 0 {
 		return ErrEmpty
 	}
-	// The kernel refuses an extent that starts at 4294967295 (the invalid
-	// id, (uid_t)-1) or whose end wraps past 2^32, on either side: its
-	// last ID is at most 4294967294.
 	if uint64(r.ContainerID)+uint64(r.Size) > 1<<32-1 || uint64(r.HostID)+uint64(r.Size) > 1<<32-1 {
 		return ErrRange
 	}
