@@ -51,7 +51,11 @@ func main() {
 	only := flag.String("only", "", "comma-separated comparisons to run, of 1,2,3,4,5,6 (default all)")
 	install := flag.Bool("install", false, "apt-get install missing tools (as root)")
 	usr := flag.String("user", "nrtest", "the ordinary user with subordinate ranges that comparison 2 runs as, when nrbench runs as root")
+	noop := flag.Bool("noop", false, "exit at once: the floor of re-executing this program, as userns's stage does")
 	flag.Parse()
+	if *noop {
+		return
+	}
 
 	cfg := config{rounds: 21, startBatch: 10, translateBatch: 200_000, procs: 200, reduced: 100, uidProcs: 60, users: 1000, install: *install, user: *usr}
 	if *quick {

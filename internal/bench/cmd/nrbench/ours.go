@@ -2,8 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
+	"iter"
 	"syscall"
+
+	"github.com/nonroot-go/nonroot/caps"
 
 	"github.com/nonroot-go/nonroot/idmap"
 	"github.com/nonroot-go/nonroot/userns"
@@ -21,7 +23,25 @@ var errESRCH = syscall.ESRCH
 
 // oursScan reads the capability sets of every process and returns how
 // many it read.
-func oursScan() (int, error) { return 0, fmt.Errorf("%w: caps.All", errMissing) }
+func oursScan() (int, error) { return scanWith(caps.All()) }
+
+// oursScanLight is caps.Scan without threads and namespaces: the same
+// information pscap prints, which reads neither.
+func oursScanLight() (int, error) {
+	return scanWith(caps.Scan(caps.ScanOptions{SkipThreads: true, SkipNamespaces: true}))
+}
+
+func scanWith(seq iter.Seq2[caps.Process, error]) (int, error) {
+	n := 0
+	for p, err := range seq {
+		if err != nil {
+			return n, err
+		}
+		sink += uint64(p.Effective)
+		n++
+	}
+	return n, nil
+}
 
 // oursTasks counts the processes whose real uid is uid, which is what
 // pgrep counts; limits.CountTasks counts their threads in the same scan.

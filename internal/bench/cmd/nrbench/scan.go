@@ -107,6 +107,18 @@ func scan(cfg config, f *fixture) []row {
 	}
 	floor := len(sides)
 	sides = append(sides, side{"read every status", readAllStatus})
+	light := -1
+	if oursOK {
+		light = len(sides)
+		sides = append(sides, side{"caps.Scan light", func(n int) error {
+			for range n {
+				if _, err := oursScanLight(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
+	}
 	idx[2] = len(sides)
 	sides = append(sides, side{"moby", func(n int) error {
 		for range n {
@@ -129,6 +141,9 @@ func scan(cfg config, f *fixture) []row {
 			rows[i].OursNS, rows[i].OursSpread = s[0].median(), s[0].spread()
 		}
 		rows[i].Note = join(rows[i].Note, floorNote("read /proc/PID/status of every process", s[floor]))
+		if light >= 0 {
+			rows[i].Note = join(rows[i].Note, fmt.Sprintf("caps.Scan without threads and namespaces: %s", fmtDur(s[light].median())))
+		}
 		if idx[i] >= 0 {
 			rows[i].TheirsNS, rows[i].TheirsSpread = s[idx[i]].median(), s[idx[i]].spread()
 		}
