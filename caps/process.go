@@ -1,0 +1,150 @@
+package caps
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/nonroot-go/nonroot/internal/nsfs"
+)
+
+// Process is what a process can do and over what: its capability sets,
+// what limits them, who it runs as, and the user namespace its
+// capabilities belong to.
+type Process struct {
+	Pid  int
+	PPid int
+	// StartTime is the start time in clock ticks since boot (field 22 of
+	// /proc/PID/stat). Pid and StartTime together name one process: a
+	// reused pid has another start time. See [Process.Refresh].
+	StartTime uint64
+	// Command is the command name (comm), at most 15 bytes.
+	Command string
+	// Uid and Gid are as seen from the reader's user namespace; an id
+	// unmapped there shows as the overflow id 65534.
+	Uid, Gid IDs
+	// Sets are the main thread's capability sets, in Namespace.
+	Sets
+	// NoNewPrivs is the no_new_privs bit: execve grants no capabilities.
+	NoNewPrivs bool
+	// Seccomp is the seccomp mode of the main thread.
+	Seccomp Seccomp
+	// Securebits are known only for the caller ([Self]); nil otherwise: no
+	// /proc file shows another process's securebits.
+	Securebits *Securebits
+	// Namespace is the user namespace the capability sets belong to.
+	Namespace Namespace
+	// Threads lists the threads whose capability sets, no_new_privs or
+	// seccomp mode differ from the main thread's. Empty when all agree (or
+	// when the scan was told to skip threads).
+	Threads []Thread
+}
+
+// IDs are the real, effective, saved and filesystem user or group ids.
+type IDs struct{ Real, Effective, Saved, FS uint32 }
+
+// Thread is a thread whose sets differ from its process's main thread.
+type Thread struct {
+	TID int
+	Sets
+	NoNewPrivs bool
+	Seccomp    Seccomp
+}
+
+// Seccomp is a seccomp mode, as the Seccomp: line of /proc/PID/status.
+type Seccomp uint8
+
+const (
+	SeccompDisabled Seccomp = 0 // no seccomp
+	SeccompStrict   Seccomp = 1 // SECCOMP_MODE_STRICT: read, write, exit, sigreturn only
+	SeccompFilter   Seccomp = 2 // SECCOMP_MODE_FILTER: BPF filters
+)
+
+func (m Seccomp) String() string {
+	switch m {
+	case SeccompDisabled:
+		return "disabled"
+	case SeccompStrict:
+		return "strict"
+	case SeccompFilter:
+		return "filter"
+	}
+	return "seccomp(" + strconv.Itoa(int(m)) + ")"
+}
+
+// NamespaceID identifies a user namespace: device and inode of
+// /proc/PID/ns/user. Its String is the link text, "user:[4026531837]".
+type NamespaceID = nsfs.ID
+
+// Relation says where a user namespace lies relative to the reader's.
+type Relation = nsfs.Relation
+
+const (
+	// Unknown: the reader may not look at the process's namespace
+	// (/proc/PID/ns/user needs ptrace read access: the reader's own
+	// processes, or CAP_SYS_PTRACE).
+	Unknown = nsfs.Unknown
+	// Same: the reader's own namespace; the capabilities count here.
+	Same = nsfs.Same
+	// Below: a namespace nested under the reader's; the capabilities count
+	// only over what that namespace owns, never over the reader's objects.
+	Below = nsfs.Below
+	// Elsewhere: an ancestor of the reader's namespace or another branch.
+	// An ancestor's capabilities outrank the reader's; a sibling's count
+	// for nothing here. The kernel does not tell the two apart from below.
+	Elsewhere = nsfs.Elsewhere
+)
+
+// InitialNamespace is the inode of the initial user namespace, the host's.
+const InitialNamespace = nsfs.InitialIno
+
+// Namespace describes the user namespace a process's capabilities belong
+// to, as the reader sees it.
+type Namespace struct {
+	ID NamespaceID
+	// Owner is the effective uid of the namespace's creator, in the
+	// reader's namespace (65534 when unmapped there).
+	Owner uint32
+	// Relation to the reader's namespace; Unknown when it could not be read.
+	Relation Relation
+	// Depth below the reader's namespace: 0 for Same, 1 for a child, -1
+	// for Elsewhere.
+	Depth int
+}
+
+// Initial reports whether this is the initial (host) user namespace.
+func (n Namespace) Initial() bool { return n.ID.Ino == InitialNamespace }
+
+func (n Namespace) String() string {
+	switch n.Relation {
+	case Unknown:
+		if n.ID == (NamespaceID{}) {
+			return "unknown"
+		}
+		return n.ID.String()
+	case Below:
+		return n.ID.String() + " below(" + strconv.Itoa(n.Depth) + ") owner " + strconv.FormatUint(uint64(n.Owner), 10)
+	}
+	return n.ID.String() + " " + n.Relation.String() + " owner " + strconv.FormatUint(uint64(n.Owner), 10)
+}
+
+// ProcessError reports a failure to read a process.
+// errors.Is(err, ErrNoProcess) is true when the process is gone or its pid
+// was reused.
+type ProcessError struct {
+	Pid int
+	Op  string // "read status", "read stat", "refresh"...
+	Err error
+}
+
+func (e *ProcessError) Error() string {
+	return "caps: pid " + strconv.Itoa(e.Pid) + ": " + e.Op + ": " + e.Err.Error()
+}
+
+func (e *ProcessError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrNoProcess) true for a process that is gone.
+func (e *ProcessError) Is(target error) bool {
+	return target == ErrNoProcess && gone(e.Err)
+}
+
+var errReused = errors.New("pid reused by another process (start time differs)")
