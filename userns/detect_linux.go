@@ -102,7 +102,7 @@ var supported = sync.OnceValue(func() error {
 	e := &Error{Op: "create user namespace", Err: err}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
-		e.Kind, e.Hint = explain(errno, nil)
+		e.Hint, e.Kind = explain(errno, nil)
 	}
 	return e
 })

@@ -233,33 +233,33 @@ func (c *Cmd) stageCaps() (*stageCaps, error) {
 }
 
 // explain turns the errno of a failed start into a sentinel and a remedy.
-func explain(errno syscall.Errno, p *plan) (kind error, hint string) {
+func explain(errno syscall.Errno, p *plan) (hint string, kind error) {
 	switch errno {
 	case syscall.ENOSPC:
 		max := readSysctl("user/max_user_namespaces")
 		if max == "0" {
-			return ErrDisabled, "sysctl user.max_user_namespaces is 0: sysctl -w user.max_user_namespaces=15000"
+			return "sysctl user.max_user_namespaces is 0: sysctl -w user.max_user_namespaces=15000", ErrDisabled
 		}
 		if initial, err := isInitial(); err == nil && !initial {
-			return ErrNestingLimit, "the caller is itself in a user namespace and the kernel allows 33 levels below the initial one; otherwise user.max_user_namespaces=" + max + " namespaces exist"
+			return "the caller is itself in a user namespace and the kernel allows 33 levels below the initial one; otherwise user.max_user_namespaces=" + max + " namespaces exist", ErrNestingLimit
 		}
-		return nil, "user.max_user_namespaces=" + max + " namespaces exist already: raise it with sysctl -w user.max_user_namespaces=N"
+		return "user.max_user_namespaces=" + max + " namespaces exist already: raise it with sysctl -w user.max_user_namespaces=N", nil
 	case syscall.EPERM, syscall.EACCES:
 		if readSysctl("kernel/apparmor_restrict_unprivileged_userns") == "1" {
-			return ErrDisabled, "Ubuntu's kernel.apparmor_restrict_unprivileged_userns is 1: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or give the program an AppArmor profile with the userns permission"
+			return "Ubuntu's kernel.apparmor_restrict_unprivileged_userns is 1: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or give the program an AppArmor profile with the userns permission", ErrDisabled
 		}
 		if readSysctl("kernel/unprivileged_userns_clone") == "0" {
-			return ErrDisabled, "kernel.unprivileged_userns_clone is 0: sysctl -w kernel.unprivileged_userns_clone=1"
+			return "kernel.unprivileged_userns_clone is 0: sysctl -w kernel.unprivileged_userns_clone=1", ErrDisabled
 		}
 		if readSysctl("user/max_user_namespaces") == "0" {
-			return ErrDisabled, "sysctl user.max_user_namespaces is 0: sysctl -w user.max_user_namespaces=15000"
+			return "sysctl user.max_user_namespaces is 0: sysctl -w user.max_user_namespaces=15000", ErrDisabled
 		}
 	case syscall.EINVAL:
 		if _, err := os.Stat("/proc/self/ns/user"); errors.Is(err, os.ErrNotExist) {
-			return ErrNotSupported, "the kernel was built without CONFIG_USER_NS"
+			return "the kernel was built without CONFIG_USER_NS", ErrNotSupported
 		}
 	}
-	return nil, ""
+	return "", nil
 }
 
 func readSysctl(name string) string {

@@ -106,7 +106,7 @@ func (c *Cmd) startError(op string, err error, p *plan) error {
 	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
-		e.Kind, e.Hint = explain(errno, p)
+		e.Hint, e.Kind = explain(errno, p)
 		if errno == syscall.EPERM && e.Kind == nil {
 			if _, ok := p.uidMap.ToContainer(0); ok && p.path != pathNewuidmap {
 				e.Kind, e.Hint = ErrSetfcap, "map another host uid to 0, or run with CAP_SETFCAP"
