@@ -28,7 +28,7 @@ func ParseProc(s string) (Map, error) {
 		return Map{}, nil
 	}
 	text := strings.TrimSuffix(s, "\n")
-	var ranges []Range
+	ranges := make([]Range, 0, strings.Count(text, "\n")+1)
 	line := 0
 	for l := range strings.SplitSeq(text, "\n") {
 		line++
@@ -50,18 +50,18 @@ func ParseProc(s string) (Map, error) {
 func parseProcLine(l string, line int) (Range, error) {
 	var f [3]uint32
 	n := 0
-	rest := l
-	for {
-		rest = strings.TrimLeft(rest, cSpace)
-		if rest == "" {
+	for i := 0; ; {
+		for i < len(l) && isCSpace(l[i]) {
+			i++
+		}
+		if i == len(l) {
 			break
 		}
-		end := strings.IndexAny(rest, cSpace)
-		if end < 0 {
-			end = len(rest)
+		start := i
+		for i < len(l) && !isCSpace(l[i]) {
+			i++
 		}
-		field := rest[:end]
-		rest = rest[end:]
+		field := l[start:i]
 		n++
 		if n > 3 {
 			return Range{}, &ParseError{Func: "ParseProc", Line: line, Field: n, Text: field, Err: ErrSyntax}
@@ -80,6 +80,8 @@ func parseProcLine(l string, line int) (Range, error) {
 	}
 	return Range{ContainerID: f[0], HostID: f[1], Size: f[2]}, nil
 }
+
+func isCSpace(c byte) bool { return c == ' ' || c-'\t' <= '\r'-'\t' }
 
 // cSpace is C's isspace set, which the kernel's parser uses.
 const cSpace = " \t\n\v\f\r"

@@ -30,10 +30,10 @@ func TestFromSysProcIDMap(t *testing.T) {
 		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 65536}}},
 		{in: nil},
 		{in: []syscall.SysProcIDMap{{ContainerID: -1, HostID: 0, Size: 1}}, err: ErrRange, line: 1, field: 1},
-		{in: []syscall.SysProcIDMap{{0, 0, 1}, {1, 1 << 32, 1}}, err: ErrRange, line: 2, field: 2},
-		{in: []syscall.SysProcIDMap{{0, 0, 1}, {1, 1, -5}}, err: ErrRange, line: 2, field: 3},
-		{in: []syscall.SysProcIDMap{{0, 0, 10}, {5, 100, 1}}, err: ErrOverlap, line: 2},
-		{in: []syscall.SysProcIDMap{{0, 0, 0}}, err: ErrEmpty, line: 1},
+		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}, {ContainerID: 1, HostID: 1 << 32, Size: 1}}, err: ErrRange, line: 2, field: 2},
+		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}, {ContainerID: 1, HostID: 1, Size: -5}}, err: ErrRange, line: 2, field: 3},
+		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 10}, {ContainerID: 5, HostID: 100, Size: 1}}, err: ErrOverlap, line: 2},
+		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 0}}, err: ErrEmpty, line: 1},
 	} {
 		m, err := FromSysProcIDMap(tt.in)
 		if tt.err != nil {
