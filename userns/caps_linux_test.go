@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nonroot-go/nonroot/caps"
+	"github.com/nonroot-go/nonroot/idmap"
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
 
@@ -112,7 +113,7 @@ func TestNewuidmapPath(t *testing.T) {
 // indent formats a map as /proc shows it: columns of width 10.
 func indent(s string) string {
 	var out string
-	m, err := parseProcMap(s)
+	m, err := idmap.ParseProc(s)
 	if err != nil {
 		return err.Error()
 	}

@@ -330,7 +330,7 @@ func TestNotInParent(t *testing.T) {
 	if eff&(1<<capSetuid) == 0 {
 		t.Skip("the caller lacks CAP_SETUID: wide maps go through newuidmap, not a direct write")
 	}
-	if _, outside := notInParent(idmap.MustNew(idmap.Range{HostID: 2000, Size: 1000}), own[0]); !outside {
+	if idmap.MustNew(idmap.Range{HostID: 2000, Size: 1000}).CheckParent(own[0]) == nil {
 		t.Skip("the caller's namespace maps host uids 2000-2999: run inside unshare -r to see the refusal")
 	}
 	c := Command("/bin/true")
@@ -490,7 +490,7 @@ func TestIntegrationNested(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen, err := parseProcMap(string(b))
+	seen, err := idmap.ParseProc(string(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,16 +498,12 @@ func TestIntegrationNested(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []idmap.Range
-	for _, r := range inner.Ranges() {
-		h, ok := outerMap.ToHost(r.HostID)
-		if !ok {
-			t.Fatalf("outer map %q does not map %d", outerMap, r.HostID)
-		}
-		want = append(want, idmap.Range{ContainerID: r.ContainerID, HostID: h, Size: r.Size})
+	want, err := inner.Compose(outerMap)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !seen.Equal(idmap.MustNew(want...)) {
-		t.Errorf("host sees the inner map as %q, want %q (inner %q over outer %q)", seen, idmap.MustNew(want...), inner, outerMap)
+	if !seen.Equivalent(want) {
+		t.Errorf("host sees the inner map as %q, want %q (inner %q over outer %q)", seen, want, inner, outerMap)
 	}
 	rep, err := Inspect(pid)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/nonroot-go/nonroot/idmap"
 	"github.com/nonroot-go/nonroot/internal/nsfs"
 )
 
@@ -49,20 +50,11 @@ func Inspect(pid int) (*Report, error) {
 		r.PID = os.Getpid()
 	}
 	var err error
-	for i, name := range []string{"uid_map", "gid_map"} {
-		b, rerr := os.ReadFile(dir + "/" + name)
-		if rerr != nil {
-			return nil, &Error{Op: "inspect", Pid: r.PID, Err: rerr}
-		}
-		m, perr := parseProcMap(string(b))
-		if perr != nil {
-			return nil, &Error{Op: "inspect", Pid: r.PID, Err: perr}
-		}
-		if i == 0 {
-			r.UIDMap = m
-		} else {
-			r.GIDMap = m
-		}
+	if r.UIDMap, err = idmap.ReadUIDMap(pid); err != nil {
+		return nil, &Error{Op: "inspect", Pid: r.PID, Err: err}
+	}
+	if r.GIDMap, err = idmap.ReadGIDMap(pid); err != nil {
+		return nil, &Error{Op: "inspect", Pid: r.PID, Err: err}
 	}
 	b, err := os.ReadFile(dir + "/setgroups")
 	if err != nil {

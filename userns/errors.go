@@ -31,8 +31,9 @@ var (
 	// ErrNoHelper: newuidmap or newgidmap is missing or not setuid root.
 	ErrNoHelper = errors.New("newuidmap/newgidmap unavailable")
 	// ErrNoSubIDs: a requested host range is not granted to the caller in
-	// /etc/subuid or /etc/subgid.
-	ErrNoSubIDs = errors.New("range not granted in /etc/subuid or /etc/subgid")
+	// /etc/subuid or /etc/subgid. It is idmap.ErrNoSubIDs, so either name
+	// matches.
+	ErrNoSubIDs = idmap.ErrNoSubIDs
 	// ErrSetfcap: the map maps host uid 0, which since Linux 5.12 needs
 	// CAP_SETFCAP in the parent namespace.
 	ErrSetfcap = errors.New("mapping host uid 0 needs CAP_SETFCAP")

@@ -89,15 +89,25 @@ func (c *Cmd) plan() (*plan, error) {
 		p.gidMap.Ranges()[0] == idmap.Range{ContainerID: p.gidMap.Ranges()[0].ContainerID, HostID: egid, Size: 1}
 	switch {
 	case canSetID:
-		for i, m := range []idmap.Map{p.uidMap, p.gidMap} {
-			if r, bad := notInParent(m, own[i]); bad {
-				file := [2]string{"uid_map", "gid_map"}[i]
-				return nil, &Error{
-					Op:   "start",
-					Kind: idmap.ErrNotInParent,
-					Err:  fmt.Errorf("the %s extent %q needs host IDs %d-%d, which the caller's own namespace does not map (its %s is %s)", file, r.String(), r.HostID, uint64(r.HostID)+uint64(r.Size)-1, file, mapText(own[i])),
-					Hint: "ask for IDs the caller's namespace maps, or start from a namespace that maps them",
-				}
+		// The kernel wants each extent inside one extent of the writer's
+		// map; SplitParent cuts extents at the boundaries of adjacent ones.
+		for i, m := range []*idmap.Map{&p.uidMap, &p.gidMap} {
+			split, err := m.SplitParent(own[i])
+			if err == nil {
+				*m = split
+				continue
+			}
+			file := [2]string{"uid_map", "gid_map"}[i]
+			var re *idmap.RangeError
+			if !errors.As(err, &re) || !errors.Is(err, idmap.ErrNotInParent) {
+				return nil, &Error{Op: "start", Kind: ErrInvalid, Err: fmt.Errorf("%s split at the caller's own map: %w", file, err)}
+			}
+			r := re.Range
+			return nil, &Error{
+				Op:   "start",
+				Kind: idmap.ErrNotInParent,
+				Err:  fmt.Errorf("the %s extent %q needs host IDs %d-%d, which the caller's own namespace does not map (its %s is %s)", file, r.String(), r.HostID, uint64(r.HostID)+uint64(r.Size)-1, file, mapText(own[i])),
+				Hint: "ask for IDs the caller's namespace maps, or start from a namespace that maps them",
 			}
 		}
 		if _, ok := p.uidMap.ToContainer(0); ok && eff&(1<<capSetfcap) == 0 {

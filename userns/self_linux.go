@@ -55,58 +55,10 @@ func allCaps() caps.Set { return caps.Set(1)<<(lastCap()+1) - 1 }
 // once.
 var ownMaps = sync.OnceValues(func() ([2]idmap.Map, error) {
 	var m [2]idmap.Map
-	for i, f := range []string{"/proc/self/uid_map", "/proc/self/gid_map"} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return m, err
-		}
-		if m[i], err = parseProcMap(string(b)); err != nil {
-			return m, err
-		}
+	var err error
+	if m[0], err = idmap.SelfUIDMap(); err != nil {
+		return m, err
 	}
-	return m, nil
+	m[1], err = idmap.SelfGIDMap()
+	return m, err
 })
-
-// parseProcMap reads /proc/PID/uid_map text. It stays small because
-// package idmap owns the full parser.
-func parseProcMap(s string) (idmap.Map, error) {
-	var rs []idmap.Range
-	for line := range strings.Lines(s) {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if len(f) != 3 {
-			return idmap.Map{}, &idmap.ParseError{Func: "parseProcMap", Text: line, Err: idmap.ErrSyntax}
-		}
-		var v [3]uint32
-		for i := range f {
-			n, err := strconv.ParseUint(f[i], 10, 32)
-			if err != nil {
-				return idmap.Map{}, &idmap.ParseError{Func: "parseProcMap", Field: i + 1, Text: f[i], Err: idmap.ErrSyntax}
-			}
-			v[i] = uint32(n)
-		}
-		rs = append(rs, idmap.Range{ContainerID: v[0], HostID: v[1], Size: v[2]})
-	}
-	return idmap.New(rs...)
-}
-
-// notInParent returns the first extent of m whose host side does not lie
-// inside a single extent of parent (the writer's own map), as the kernel
-// requires, or false when all do.
-func notInParent(m, parent idmap.Map) (idmap.Range, bool) {
-	for _, r := range m.Ranges() {
-		in := false
-		for _, p := range parent.Ranges() {
-			if r.HostID >= p.ContainerID && uint64(r.HostID)+uint64(r.Size) <= uint64(p.ContainerID)+uint64(p.Size) {
-				in = true
-				break
-			}
-		}
-		if !in {
-			return r, true
-		}
-	}
-	return idmap.Range{}, false
-}

@@ -10,8 +10,6 @@ import (
 	"os"
 	"slices"
 	"syscall"
-
-	"github.com/nonroot-go/nonroot/idmap"
 )
 
 // Start starts the command in a new user namespace and returns once the
@@ -60,15 +58,6 @@ func (p *plan) reason(c *Cmd) string {
 	return "rlimits"
 }
 
-func sysMap(m idmap.Map) []syscall.SysProcIDMap {
-	rs := m.Ranges()
-	out := make([]syscall.SysProcIDMap, len(rs))
-	for i, r := range rs {
-		out[i] = syscall.SysProcIDMap{ContainerID: int(r.ContainerID), HostID: int(r.HostID), Size: int(r.Size)}
-	}
-	return out
-}
-
 // attr returns a copy of the caller's SysProcAttr with a new user
 // namespace added.
 func (c *Cmd) attr() *syscall.SysProcAttr {
@@ -83,10 +72,23 @@ func (c *Cmd) attr() *syscall.SysProcAttr {
 	return a
 }
 
+// sysMaps sets the maps Go writes from the parent.
+func (p *plan) sysMaps(a *syscall.SysProcAttr) error {
+	var err error
+	if a.UidMappings, err = p.uidMap.ToSysProcIDMap(); err != nil {
+		return &Error{Op: "start", Kind: ErrInvalid, Err: err}
+	}
+	if a.GidMappings, err = p.gidMap.ToSysProcIDMap(); err != nil {
+		return &Error{Op: "start", Kind: ErrInvalid, Err: err}
+	}
+	return nil
+}
+
 func (c *Cmd) startFast(p *plan) error {
 	a := c.attr()
-	a.UidMappings = sysMap(p.uidMap)
-	a.GidMappings = sysMap(p.gidMap)
+	if err := p.sysMaps(a); err != nil {
+		return err
+	}
 	a.GidMappingsEnableSetgroups = p.setgroups
 	a.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: c.Groups, NoSetGroups: !p.setgroups}
 	saved := c.SysProcAttr
@@ -149,8 +151,11 @@ func (c *Cmd) startStage(p *plan) (err error) {
 
 	a := c.attr()
 	if p.path == pathStage {
-		a.UidMappings = sysMap(p.uidMap)
-		a.GidMappings = sysMap(p.gidMap)
+		if err := p.sysMaps(a); err != nil {
+			errR.Close()
+			errW.Close()
+			return err
+		}
 		a.GidMappingsEnableSetgroups = p.setgroups
 		if p.runAsZero {
 			a.Credential = &syscall.Credential{NoSetGroups: true}

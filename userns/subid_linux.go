@@ -3,20 +3,14 @@
 package userns
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"strconv"
-	"strings"
 
 	"github.com/nonroot-go/nonroot/idmap"
 )
-
-// subRange is one line of /etc/subuid or /etc/subgid granted to the
-// caller: Count IDs from Start.
-type subRange struct{ Start, Count uint64 }
 
 // caller names the calling user as /etc/subuid may list it: by name or by
 // decimal uid (shadow-utils accepts both).
@@ -37,42 +31,34 @@ func (c caller) String() string {
 	if c.Name != "" {
 		return c.Name
 	}
-	return "uid " + strconv.Itoa(c.UID)
+	return strconv.Itoa(c.UID)
 }
 
-// subIDs returns the caller's ranges in file, in file order. A missing
-// file grants nothing. Lines that do not parse are skipped, as
-// shadow-utils skips them.
-func subIDs(file string, c caller) ([]subRange, error) {
-	f, err := os.Open(file)
-	if errors.Is(err, os.ErrNotExist) {
+// subIDs returns the caller's ranges in /etc/subuid (uid true) or
+// /etc/subgid, in the order newuidmap considers them; none is not an
+// error here.
+func subIDs(uid bool, c caller) ([]idmap.SubIDRange, error) {
+	lookup := idmap.LookupSubGIDs
+	if uid {
+		lookup = idmap.LookupSubUIDs
+	}
+	rs, err := lookup(c.String())
+	if errors.Is(err, idmap.ErrNoSubIDs) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
+	return rs, err
+}
+
+func subFile(uid bool) string {
+	if uid {
+		return "/etc/subuid"
 	}
-	defer f.Close()
-	var out []subRange
-	uid := strconv.Itoa(c.UID)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Split(strings.TrimSpace(sc.Text()), ":")
-		if len(fields) != 3 || (fields[0] != uid && (c.Name == "" || fields[0] != c.Name)) {
-			continue
-		}
-		start, err1 := strconv.ParseUint(fields[1], 10, 32)
-		count, err2 := strconv.ParseUint(fields[2], 10, 32)
-		if err1 != nil || err2 != nil || count == 0 {
-			continue
-		}
-		out = append(out, subRange{start, count})
-	}
-	return out, sc.Err()
+	return "/etc/subgid"
 }
 
 // granted reports whether [first, first+size) lies inside the union of
 // rs, or is the caller's own id alone, which newuidmap always allows.
-func granted(rs []subRange, own uint32, first, size uint32) bool {
+func granted(rs []idmap.SubIDRange, own uint32, first, size uint32) bool {
 	if size == 1 && first == own {
 		return true
 	}
@@ -80,8 +66,8 @@ func granted(rs []subRange, own uint32, first, size uint32) bool {
 	for lo < hi {
 		advanced := false
 		for _, r := range rs {
-			if lo >= r.Start && lo < r.Start+r.Count {
-				lo = r.Start + r.Count
+			if end := uint64(r.Start) + uint64(r.Count); lo >= uint64(r.Start) && lo < end {
+				lo = end
 				advanced = true
 			}
 		}
@@ -93,47 +79,46 @@ func granted(rs []subRange, own uint32, first, size uint32) bool {
 }
 
 // checkSubIDs refuses m unless newuidmap (uid true) or newgidmap would
-// accept every extent for the caller.
+// accept every extent for the caller, naming the user, the file and the
+// missing range.
 func checkSubIDs(m idmap.Map, uid bool, c caller) error {
+	own := uint32(os.Getegid())
 	if uid {
-		return checkSubIDsIn(m, "/etc/subuid", uint32(os.Geteuid()), c)
+		own = uint32(os.Geteuid())
 	}
-	return checkSubIDsIn(m, "/etc/subgid", uint32(os.Getegid()), c)
-}
-
-// checkSubIDsIn checks m against file for caller c whose own ID is own.
-func checkSubIDsIn(m idmap.Map, file string, own uint32, c caller) error {
-	uid := file != "/etc/subgid"
-	rs, err := subIDs(file, c)
+	file := subFile(uid)
+	rs, err := subIDs(uid, c)
 	if err != nil {
 		return &Error{Op: "read " + file, Err: err}
 	}
 	for _, r := range m.Ranges() {
-		if !granted(rs, own, r.HostID, r.Size) {
-			last := uint64(r.HostID) + uint64(r.Size) - 1
-			flag := "--add-subgids"
-			if uid {
-				flag = "--add-subuids"
-			}
-			return &Error{
-				Op:   "check " + file,
-				Kind: ErrNoSubIDs,
-				Err:  fmt.Errorf("%s has no range %d-%d for user %s", file, r.HostID, last, c),
-				Hint: fmt.Sprintf("add one: usermod %s %d-%d %s", flag, r.HostID, last, c),
-			}
+		if granted(rs, own, r.HostID, r.Size) {
+			continue
+		}
+		last := uint64(r.HostID) + uint64(r.Size) - 1
+		flag := "--add-subgids"
+		if uid {
+			flag = "--add-subuids"
+		}
+		return &Error{
+			Op:   "check " + file,
+			Kind: ErrNoSubIDs,
+			Err:  fmt.Errorf("%s has no range %d-%d for user %s", file, r.HostID, last, c),
+			Hint: fmt.Sprintf("add one: usermod %s %d-%d %s", flag, r.HostID, last, c),
 		}
 	}
 	return nil
 }
 
-// subIDMap is the map rootless podman uses: 0 to own, then 1..N to the
-// caller's ranges in file order.
+// subIDMap is the map rootless podman uses: 0 to the caller, then 1..N to
+// the caller's ranges in file order.
 func subIDMap(uid bool, c caller) (idmap.Map, error) {
-	file, own := "/etc/subgid", uint32(os.Getegid())
+	own := uint32(os.Getegid())
 	if uid {
-		file, own = "/etc/subuid", uint32(os.Geteuid())
+		own = uint32(os.Geteuid())
 	}
-	rs, err := subIDs(file, c)
+	file := subFile(uid)
+	rs, err := subIDs(uid, c)
 	if err != nil {
 		return idmap.Map{}, &Error{Op: "read " + file, Err: err}
 	}
@@ -145,16 +130,7 @@ func subIDMap(uid bool, c caller) (idmap.Map, error) {
 			Hint: "add one: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + c.String(),
 		}
 	}
-	ranges := []idmap.Range{{ContainerID: 0, HostID: own, Size: 1}}
-	next := uint64(1)
-	for _, r := range rs {
-		if next+r.Count > 1<<32-1 {
-			break
-		}
-		ranges = append(ranges, idmap.Range{ContainerID: uint32(next), HostID: uint32(r.Start), Size: uint32(r.Count)})
-		next += r.Count
-	}
-	m, err := idmap.New(ranges...)
+	m, err := idmap.RootlessMap(own, rs)
 	if err != nil {
 		return idmap.Map{}, &Error{Op: "SubIDs", Kind: ErrInvalid, Err: fmt.Errorf("ranges of %s: %w", file, err)}
 	}
