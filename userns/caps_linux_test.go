@@ -18,7 +18,7 @@ import (
 func TestIntegrationCapsExact(t *testing.T) {
 	requireUserNS(t)
 	all := allCaps()
-	const docker = caps.Set(0xa80425fb)
+	const docker = caps.DockerDefault
 	const netBind, chown = caps.Set(1 << 10), caps.Set(1 << 0)
 	type want struct{ bnd, eff, inh, amb caps.Set }
 	for _, tc := range []struct {

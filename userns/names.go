@@ -1,6 +1,10 @@
 package userns
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/nonroot-go/nonroot/caps"
+)
 
 var rlimitNames = [...]string{
 	"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
@@ -16,4 +20,4 @@ func rlimitName(r int) string {
 	return "rlimit " + strconv.Itoa(r)
 }
 
-func capName(n int) string { return "capability " + strconv.Itoa(n) }
+func capName(n int) string { return caps.Name(caps.Value(n), caps.Kernel) }

@@ -3,9 +3,8 @@
 package userns
 
 import (
+	"math/bits"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -34,21 +33,14 @@ func effectiveCaps() (caps.Set, error) {
 	return caps.Set(data[0].Effective) | caps.Set(data[1].Effective)<<32, nil
 }
 
-// lastCap is /proc/sys/kernel/cap_last_cap: the highest capability this
-// kernel knows. Capabilities above it cannot be raised or dropped.
-var lastCap = sync.OnceValue(func() int {
-	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 && n < 64 {
-			return n
-		}
-	}
-	return 40 // CAP_CHECKPOINT_RESTORE, Linux 5.9
-})
+// lastCap is the highest capability this kernel knows
+// (/proc/sys/kernel/cap_last_cap). Capabilities above it cannot be raised
+// or dropped.
+func lastCap() int { return bits.Len64(uint64(caps.Supported())) - 1 }
 
 // allCaps is the set of every capability this kernel knows: what root
 // holds in a new user namespace.
-func allCaps() caps.Set { return caps.Set(1)<<(lastCap()+1) - 1 }
+func allCaps() caps.Set { return caps.Supported() }
 
 // ownMaps are the caller's own uid and gid maps as its namespace shows
 // them; a process's maps never change once written, so they are read
