@@ -39,6 +39,17 @@ type Process struct {
 	Threads []Thread
 }
 
+// ScanOptions tune [Scan]. The zero value reads everything.
+type ScanOptions struct {
+	// SkipThreads reads only the main thread of each process. By default
+	// the threads of a multi-threaded process are read as well, so that a
+	// thread whose sets differ is reported in Process.Threads.
+	SkipThreads bool
+	// SkipNamespaces leaves Process.Namespace zero, saving a stat per
+	// process.
+	SkipNamespaces bool
+}
+
 // IDs are the real, effective, saved and filesystem user or group ids.
 type IDs struct{ Real, Effective, Saved, FS uint32 }
 

@@ -19,17 +19,6 @@ import (
 
 func gone(err error) bool { return proc.Gone(err) }
 
-// ScanOptions tune [Scan]. The zero value reads everything.
-type ScanOptions struct {
-	// SkipThreads reads only the main thread of each process. By default
-	// the threads of a multi-threaded process are read as well, so that a
-	// thread whose sets differ is reported in Process.Threads.
-	SkipThreads bool
-	// SkipNamespaces leaves Process.Namespace zero, saving a stat per
-	// process.
-	SkipNamespaces bool
-}
-
 // Of reads process pid: one read each of /proc/PID/stat and
 // /proc/PID/status, through one handle on /proc/PID so that all answers
 // belong to the same process, plus its user namespace and, for a

@@ -6,12 +6,6 @@ import "iter"
 
 func gone(error) bool { return false }
 
-// ScanOptions tune [Scan]. The zero value reads everything.
-type ScanOptions struct {
-	SkipThreads    bool
-	SkipNamespaces bool
-}
-
 // Of returns ErrNotSupported outside Linux.
 func Of(pid int) (Process, error) { return Process{}, ErrNotSupported }
 
