@@ -36,7 +36,7 @@ var (
 	ErrNoSubIDs = idmap.ErrNoSubIDs
 	// ErrSetfcap: the map maps host uid 0, which since Linux 5.12 needs
 	// CAP_SETFCAP in the parent namespace.
-	ErrSetfcap = errors.New("mapping host uid 0 needs CAP_SETFCAP")
+	ErrSetfcap = errors.New("mapping uid 0 of the parent namespace needs CAP_SETFCAP")
 	// ErrInvalid: the Cmd asks for something that contradicts itself or
 	// the kernel's rules (ambient capabilities outside the permitted set,
 	// supplementary groups with setgroups denied, ...).
