@@ -75,6 +75,8 @@ func main() {
 type env struct {
 	caller Caller
 	fix    Fixture
+	// nprocUID is the uid step 3 used, for step 4 to use again.
+	nprocUID uint32
 }
 
 // steps are the tour's steps, in order.

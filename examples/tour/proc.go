@@ -86,9 +86,6 @@ func realUID(pid int) (int, error) {
 	return strconv.Atoi(f[0])
 }
 
-// tabs turns the tab-separated fields of a status line into spaces.
-func tabs(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // errnoIs reports whether err carries errno.
 func errnoIs(err error, errno syscall.Errno) bool { return errors.Is(err, errno) }
 

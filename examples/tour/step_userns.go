@@ -64,9 +64,13 @@ func stepUserNS(e *env, s *Step) {
 
 // perNamespaceNproc repeats step 3 with a user namespace per container,
 // each made by this (privileged) process.
-func perNamespaceNproc(_ *env, s *Step) {
-	one := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: nprocUID, Size: 1})
-	s.see("then step 3 again, one namespace per container, all mapping 0 to host uid %d: each container's init (uid 0 inside, RLIMIT_NPROC %d) starts %d processes and keeps them", nprocUID, nprocLimit, perContainer)
+func perNamespaceNproc(e *env, s *Step) {
+	uid := e.nprocUID
+	if uid == 0 {
+		uid, _ = freeUID()
+	}
+	one := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: uid, Size: 1})
+	s.see("then step 3 again, one namespace per container, all mapping 0 to host uid %d: each container's init (uid 0 inside, RLIMIT_NPROC %d) starts %d processes and keeps them", uid, nprocLimit, perContainer)
 	var hs []*held
 	defer func() {
 		for _, h := range hs {
@@ -93,14 +97,14 @@ func perNamespaceNproc(_ *env, s *Step) {
 		s.see("%s", line)
 		all = all && r.Result.Started == perContainer
 	}
-	u, err := limits.CountTasks(nprocUID)
+	u, err := limits.CountTasks(uid)
 	if err != nil {
-		s.fail("counting the tasks of uid %d: %v", nprocUID, err)
+		s.fail("counting the tasks of uid %d: %v", uid, err)
 		return
 	}
-	s.see("with all running: %d tasks run as host uid %d, more than its limit of %d; %d of them are charged to uid %d's count on the host (limits.CountTasks)", u.Tasks, nprocUID, nprocLimit, u.Charged, nprocUID)
+	s.see("with all running: %d tasks run as host uid %d, more than its limit of %d; %d of them are charged to uid %d's count on the host (limits.CountTasks)", u.Tasks, uid, nprocLimit, u.Charged, uid)
 	s.check(all, "a container in its own namespace failed to start all its processes")
-	s.check(u.Tasks > nprocLimit, "only %d tasks of uid %d ran; the experiment did not exceed the limit of %d", u.Tasks, nprocUID, nprocLimit)
+	s.check(u.Tasks > nprocLimit, "only %d tasks of uid %d ran; the experiment did not exceed the limit of %d", u.Tasks, uid, nprocLimit)
 }
 
 // capsWord describes a capability set briefly.
