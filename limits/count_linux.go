@@ -56,8 +56,9 @@ func CountTasks(uid uint32) (Usage, error) {
 	for w := range workers {
 		wg.Go(func() {
 			buf := make([]byte, 8192)
+			path := make([]byte, 0, 64)
 			for i := w; i < len(pids); i += workers {
-				entries[i] = readEntry(pids[i], buf)
+				entries[i] = readEntry(pids[i], buf, path)
 			}
 		})
 	}
@@ -65,11 +66,12 @@ func CountTasks(uid uint32) (Usage, error) {
 	return tally(uid, own, entries), nil
 }
 
-func readEntry(pid int, buf []byte) procEntry {
+func readEntry(pid int, buf, path []byte) procEntry {
 	e := procEntry{pid: pid}
-	dir := "/proc/" + strconv.Itoa(pid)
-	fd, err := unix.Open(dir+"/status", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
+	path = strconv.AppendInt(append(path[:0], "/proc/"...), int64(pid), 10)
+	dir := len(path)
+	fd, errno := openRaw(append(path, "/status\x00"...))
+	if errno != 0 {
 		return e
 	}
 	n, err := unix.Read(fd, buf)
@@ -84,11 +86,28 @@ func readEntry(pid int, buf []byte) procEntry {
 		return e
 	}
 	e.uid, e.threads, e.ok = uint32(uid), int(thr), true
-	var st unix.Stat_t
-	if err := unix.Stat(dir+"/ns/user", &st); err == nil {
-		e.ns = st.Ino
+	// readlink ("user:[4026531837]") costs a quarter of a stat here: stat
+	// must open the namespace's nsfs dentry.
+	if n, errno := readlinkRaw(append(path[:dir], "/ns/user\x00"...), buf); errno == 0 {
+		e.ns = nsLinkInode(buf[:n])
 	}
 	return e
+}
+
+// nsLinkInode reads the inode number out of a namespace link's text.
+func nsLinkInode(b []byte) uint64 {
+	i := bytes.IndexByte(b, '[')
+	if i < 0 {
+		return 0
+	}
+	var v uint64
+	for _, c := range b[i+1:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v
 }
 
 // statusField returns the first number after key in a status file.

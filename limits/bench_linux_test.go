@@ -1,0 +1,53 @@
+//go:build linux
+
+package limits
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nonroot-go/nonroot/internal/testenv"
+)
+
+// BenchmarkCountTasks counts one uid's tasks with CountTasks and with
+// pgrep -c -U, in the same run, over a few hundred processes of that uid
+// (testUID where the caller may switch uids, else its own).
+func BenchmarkCountTasks(b *testing.B) {
+	pgrep := testenv.RequireTool(b, "pgrep", "procps")
+	uid := uint32(os.Getuid())
+	if testenv.ProbeSetID() == nil {
+		uid = testUID
+	}
+	const n = 300
+	for range n {
+		sleeper(b, sleepAs(uid))
+	}
+	u, err := CountTasks(uid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, _ := exec.Command(pgrep, "-c", "-U", strconv.Itoa(int(uid))).Output()
+	if u.Processes < n || strings.TrimSpace(string(out)) != strconv.Itoa(u.Processes) {
+		b.Fatalf("CountTasks sees %d processes of %d, pgrep %s", u.Processes, uid, out)
+	}
+	b.Run("go", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := CountTasks(uid); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pgrep", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			// pgrep exits 1 when nothing matches; here something always does.
+			if err := exec.Command(pgrep, "-c", "-U", strconv.Itoa(int(uid))).Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
