@@ -1,0 +1,254 @@
+//go:build linux
+
+package userns_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nonroot-go/nonroot/idmap"
+	"github.com/nonroot-go/nonroot/internal/testenv"
+	"github.com/nonroot-go/nonroot/userns"
+)
+
+// ChownAny is the feature of giving files to any host uid and gid, and
+// writing file capabilities: CAP_CHOWN, CAP_FOWNER and CAP_SETFCAP in the
+// initial user namespace (root on the host).
+const ChownAny = "chown-any"
+
+func probeChownAny(dir string) error {
+	p := filepath.Join(dir, "probe")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		return err
+	}
+	defer os.Remove(p)
+	if err := os.Lchown(p, 100000, 100000); err != nil {
+		return errors.New("giving a file to uid 100000 failed: " + err.Error() + " (needs CAP_CHOWN in the initial user namespace: run as root)")
+	}
+	if err := unix.Setxattr(p, "security.capability", capV3(100000), 0); err != nil {
+		return errors.New("writing security.capability failed: " + err.Error() + " (needs CAP_SETFCAP: run as root)")
+	}
+	return nil
+}
+
+// capV3 is a v3 file capability value granting cap_net_raw (effective)
+// to the namespace whose root is host uid root.
+func capV3(root uint32) []byte {
+	b := make([]byte, 24)
+	binary.LittleEndian.PutUint32(b, 0x03000001)
+	binary.LittleEndian.PutUint32(b[4:], 1<<13)
+	binary.LittleEndian.PutUint32(b[20:], root)
+	return b
+}
+
+func capV2() []byte {
+	b := capV3(0)[:20]
+	binary.LittleEndian.PutUint32(b, 0x02000001)
+	return b
+}
+
+type owner struct{ uid, gid uint32 }
+
+func lowner(t *testing.T, p string) (owner, uint32) {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
+		t.Fatal(err)
+	}
+	return owner{st.Uid, st.Gid}, st.Mode
+}
+
+func TestShiftOwnership(t *testing.T) {
+	top := t.TempDir()
+	testenv.Require(t, ChownAny, probeChownAny(top))
+	// From and To overlap, so that shifting a file twice would show:
+	// 100000+k becomes 150000+k, and twice 200000+k.
+	from := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 200000})
+	to := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 150000, Size: 200000})
+	gfrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+	gto := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 400000, Size: 65536})
+
+	root, outside := filepath.Join(top, "root"), filepath.Join(top, "outside")
+	type entry struct {
+		path string
+		k    uint32 // the owner is 100000+k
+		mode os.FileMode
+		kind string // "", "dir", "link", "fifo", "hard"
+		arg  string
+	}
+	tree := []entry{
+		{"", 0, 0o755, "dir", ""},
+		{"etc", 0, 0o755, "dir", ""},
+		{"etc/passwd", 0, 0o644, "", ""},
+		{"home", 0, 0o755, "dir", ""},
+		{"home/user", 1000, 0o700, "dir", ""},
+		{"home/user/notes", 1000, 0o600, "", ""},
+		{"usr/bin", 0, 0o755, "dir", ""},
+		{"usr/bin/su", 0, 0o4755, "", ""},
+		{"usr/bin/wall", 5, 0o2755, "", ""},
+		{"usr/bin/ping", 0, 0o755, "", "capv3"},
+		{"usr/bin/arping", 0, 0o755, "", "capv2"},
+		{"usr/bin/escape", 0, 0, "link", outside},
+		{"usr/bin/escape-file", 0, 0, "link", filepath.Join(outside, "target")},
+		{"usr/bin/dangling", 33, 0, "link", "nowhere"},
+		{"usr/bin/fifo", 7, 0o640, "fifo", ""},
+		{"usr/bin/hard", 0, 0, "hard", "usr/bin/ping"},
+		{"etc/hard", 0, 0, "hard", "etc/passwd"},
+	}
+	if err := os.MkdirAll(filepath.Join(outside, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "target"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tree {
+		p := filepath.Join(root, e.path)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		var err error
+		switch e.kind {
+		case "dir":
+			err = os.MkdirAll(p, 0o755)
+		case "link":
+			err = os.Symlink(e.arg, p)
+		case "fifo":
+			err = unix.Mkfifo(p, 0o640)
+		case "hard":
+			if err := os.Link(filepath.Join(root, e.arg), p); err != nil {
+				t.Fatal(err)
+			}
+			continue // owned through its first name
+		default:
+			err = os.WriteFile(p, []byte(e.path), 0o644)
+		}
+		if err == nil {
+			err = os.Lchown(p, int(100000+e.k), int(100000+e.k))
+		}
+		if err == nil && e.kind != "link" {
+			err = os.Chmod(p, e.mode)
+			if e.mode&0o4000 != 0 {
+				err = errors.Join(err, os.Chmod(p, e.mode|os.ModeSetuid))
+			}
+			if e.mode&0o2000 != 0 {
+				err = errors.Join(err, os.Chmod(p, e.mode|os.ModeSetgid))
+			}
+		}
+		switch e.arg {
+		case "capv3":
+			err = errors.Join(err, unix.Setxattr(p, "security.capability", capV3(100000), 0))
+		case "capv2":
+			err = errors.Join(err, unix.Setxattr(p, "security.capability", capV2(), 0))
+		}
+		if err != nil {
+			t.Fatalf("building %s: %v", e.path, err)
+		}
+	}
+	// Directories made by MkdirAll for the parents of usr/bin.
+	os.Lchown(filepath.Join(root, "usr"), 100000, 100000)
+	outsideBefore, _ := lowner(t, outside)
+	targetBefore, _ := lowner(t, filepath.Join(outside, "target"))
+
+	err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: from, UIDTo: to, GIDFrom: gfrom, GIDTo: gto, Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tree {
+		p := filepath.Join(root, e.path)
+		got, mode := lowner(t, p)
+		k := e.k
+		if want := (owner{150000 + k, 400000 + k}); got != want {
+			t.Errorf("%s: owner %v, want %v", e.path, got, want)
+		}
+		if e.kind == "" && mode&0o7777 != modeBits(e.mode) {
+			t.Errorf("%s: mode %#o, want %#o", e.path, mode&0o7777, modeBits(e.mode))
+		}
+	}
+	buf := make([]byte, 64)
+	n, err := unix.Lgetxattr(filepath.Join(root, "usr/bin/ping"), "security.capability", buf)
+	if err != nil || n != 24 || binary.LittleEndian.Uint32(buf[20:]) != 150000 {
+		t.Errorf("ping's v3 capability after the shift: %x, %v; want root uid 150000", buf[:max(n, 0)], err)
+	}
+	n, err = unix.Lgetxattr(filepath.Join(root, "usr/bin/arping"), "security.capability", buf)
+	if err != nil || string(buf[:max(n, 0)]) != string(capV2()) {
+		t.Errorf("arping's v2 capability after the shift: %x, %v; want %x", buf[:max(n, 0)], err, capV2())
+	}
+	if got, _ := lowner(t, outside); got != outsideBefore {
+		t.Errorf("the shift followed a link out of the tree: %s is now owned by %v", outside, got)
+	}
+	if got, _ := lowner(t, filepath.Join(outside, "target")); got != targetBefore {
+		t.Errorf("the shift followed a link out of the tree: target is now owned by %v", got)
+	}
+
+	// And back: the tree is as it was.
+	if err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: to, UIDTo: from, GIDFrom: gto, GIDTo: gfrom}); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tree {
+		if got, _ := lowner(t, filepath.Join(root, e.path)); got != (owner{100000 + e.k, 100000 + e.k}) {
+			t.Errorf("%s after shifting back: owner %v", e.path, got)
+		}
+	}
+	n, err = unix.Lgetxattr(filepath.Join(root, "usr/bin/ping"), "security.capability", buf)
+	if err != nil || n != 24 || binary.LittleEndian.Uint32(buf[20:]) != 100000 {
+		t.Errorf("ping's v3 capability after shifting back: %x, %v; want root uid 100000", buf[:max(n, 0)], err)
+	}
+
+	// Shifting the file capability's root to host root makes it v2.
+	hostFrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+	hostTo := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 0, Size: 65536})
+	if err := userns.ShiftOwnership(filepath.Join(root, "usr"), userns.ShiftOptions{UIDFrom: hostFrom, UIDTo: hostTo}); err != nil {
+		t.Fatal(err)
+	}
+	n, err = unix.Lgetxattr(filepath.Join(root, "usr/bin/ping"), "security.capability", buf)
+	if err != nil || n != 20 {
+		t.Errorf("ping's capability shifted to host root: %x, %v; want a v2 value", buf[:max(n, 0)], err)
+	}
+	if got, _ := lowner(t, filepath.Join(root, "usr/bin/su")); got != (owner{0, 100000}) {
+		t.Errorf("su with the uid side alone shifted: %v, want {0 100000}", got)
+	}
+}
+
+// modeBits converts an os.FileMode with permission and setuid/setgid bits
+// to the kernel's st_mode bits.
+func modeBits(m os.FileMode) uint32 {
+	return uint32(m & 0o7777)
+}
+
+// TestShiftOwnershipUnmapped runs anywhere: the files belong to the
+// caller, and the From map does not cover the caller.
+func TestShiftOwnershipUnmapped(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "a/b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "a/b/file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	me := uint32(os.Getuid())
+	mine := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: me, Size: 1})
+	// The identity shift walks everything and changes nothing.
+	if err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: mine, UIDTo: mine}); err != nil {
+		t.Fatalf("identity shift: %v", err)
+	}
+	// The root itself is outside the map.
+	other := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: me + 1, Size: 1})
+	err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: other, UIDTo: other})
+	var pe *os.PathError
+	if !errors.Is(err, userns.ErrShiftUnmapped) || !errors.As(err, &pe) || pe.Path != root {
+		t.Fatalf("unmapped root: %v; want ErrShiftUnmapped naming %s", err, root)
+	}
+	if err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: other}); !errors.Is(err, userns.ErrInvalid) {
+		t.Fatalf("From without To: %v", err)
+	}
+	if err := userns.ShiftOwnership(filepath.Join(root, "none"), userns.ShiftOptions{UIDFrom: mine, UIDTo: mine}); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing root: %v", err)
+	}
+	if err := userns.ShiftOwnership(filepath.Join(root, "a/b/file"), userns.ShiftOptions{UIDFrom: mine, UIDTo: mine}); !errors.Is(err, syscall.ENOTDIR) {
+		t.Fatalf("file as root: %v", err)
+	}
+}
