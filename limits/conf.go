@@ -24,11 +24,11 @@ type Rule struct {
 	Value  string // as written, lower-cased; "" for an exemption
 	Exempt bool   // "<domain> -": a matching user gets no limits at all
 
-	dom   domain
-	item  int    // index into items
-	value uint64 // in the kernel's unit, for rlimit items
-	ival  int    // for priority, nice, maxlogins, maxsyslogins, nonewprivs
-	nrOpen bool  // nofile unlimited: pam_limits reads /proc/sys/fs/nr_open
+	dom    domain
+	item   int    // index into items
+	value  uint64 // in the kernel's unit, for rlimit items
+	ival   int    // for priority, nice, maxlogins, maxsyslogins, nonewprivs
+	nrOpen bool   // nofile unlimited: pam_limits reads /proc/sys/fs/nr_open
 }
 
 // Pos returns "file:line".

@@ -22,7 +22,7 @@ var pamItems = map[string]int{
 	"core": int(CORE), "rss": int(RSS), "nproc": int(NPROC), "nofile": int(NOFILE),
 	"memlock": int(MEMLOCK), "as": int(AS), "locks": int(LOCKS),
 	"sigpending": int(SIGPENDING), "msgqueue": int(MSGQUEUE), "nice": int(NICE),
-	"rtprio": int(RTPRIO),
+	"rtprio":    int(RTPRIO),
 	"maxlogins": itemMaxLogins, "maxsyslogins": itemMaxSysLogins,
 	"priority": itemPriority, "nonewprivs": itemNoNewPrivs, "chroot": itemChroot,
 }

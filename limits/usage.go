@@ -67,4 +67,3 @@ func (u Usage) Headroom(limit uint64) uint64 {
 	}
 	return limit - uint64(u.Charged)
 }
-

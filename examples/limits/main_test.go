@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var buildDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+var built = sync.OnceValues(func() (string, error) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("no go command to build the example with, and NONROOT_EXAMPLES_DIR is not set: %w", err)
+	}
+	if buildDir, err = os.MkdirTemp("", "limits-example-"); err != nil {
+		return "", err
+	}
+	p := filepath.Join(buildDir, "limits")
+	if out, err := exec.Command(gobin, "build", "-o", p, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return p, nil
+})
+
+// binary returns the program CI prebuilt into NONROOT_EXAMPLES_DIR (the
+// unprivileged modes cannot run go build), or one built now.
+func binary(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("NONROOT_EXAMPLES_DIR"); dir != "" {
+		p := filepath.Join(dir, "limits")
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("NONROOT_EXAMPLES_DIR is set but: %v", err)
+		}
+		return p
+	}
+	p, err := built()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const fixture = "../../limits/testdata/root"
+
+func runExample(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(binary(t), args...).CombinedOutput()
+	return string(out), err
+}
+
+func row(t *testing.T, out, item string) []string {
+	t.Helper()
+	for line := range strings.Lines(out) {
+		f := strings.Fields(line)
+		if len(f) > 3 && f[0] == item {
+			return f
+		}
+	}
+	t.Fatalf("no %s row in:\n%s", item, out)
+	return nil
+}
+
+func TestExplainsAUser(t *testing.T) {
+	out, err := runExample(t, "-root", fixture, "-user", "alice", "-flavor", "upstream")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"user alice: uid 1000, gid 1000, groups alice docker ci",
+		"pam_limits flavour: upstream",
+		"/etc/security/limits.d/10-bad.conf:2: unknown item \"nofiles\"",
+		"/etc/security/limits.d/90-ci.conf:5 \"* - nproc 1024\": the soft limit was set by a more specific line at /etc/security/limits.conf:7",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	nproc := strings.Join(row(t, out, "nproc"), " ")
+	if !strings.HasPrefix(nproc, "nproc 2048 8192 /etc/security/limits.conf:7 (alice soft nproc 2048) /etc/security/limits.conf:6") {
+		t.Errorf("nproc row: %s", nproc)
+	}
+	if cpu := row(t, out, "cpu"); cpu[1] != "36000" || cpu[3] != "/etc/security/limits.d/90-ci.conf:4" {
+		t.Errorf("cpu row: %v", cpu)
+	}
+	if !strings.Contains(out, "nproc limit: 2048 for a new session") {
+		t.Errorf("no nproc limit line:\n%s", out)
+	}
+}
+
+func TestDebianRootAndExemption(t *testing.T) {
+	out, err := runExample(t, "-root", fixture, "-user", "root", "-flavor", "debian")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if core := row(t, out, "core"); core[3] != "PID" {
+		t.Errorf("Debian leaves root's core alone, row %v", core)
+	}
+	if !strings.Contains(out, "/etc/security/limits.conf:3 \"* soft core 0\": Debian's pam_limits leaves root alone for * lines") {
+		t.Errorf("no explanation for root:\n%s", out)
+	}
+	// PID 1's hard nofile (the live system's) may be below 65536.
+	nofile := strings.Join(row(t, out, "nofile"), " ")
+	if !strings.HasPrefix(nofile, "nofile 65536 ") && !strings.Contains(nofile, "(lowered to hard)") || !strings.Contains(nofile, "/etc/security/limits.conf:8 (root soft nofile 65536)") {
+		t.Errorf("root nofile: %s", nofile)
+	}
+	out, err = runExample(t, "-root", fixture, "-user", "bob")
+	if err != nil || !strings.Contains(out, "exempt: \"bob -\" at /etc/security/limits.d/90-ci.conf:6") {
+		t.Errorf("bob: %v\n%s", err, out)
+	}
+}
+
+// TestCountsTheCaller runs the example for the caller's own uid, which has
+// at least the example itself running.
+func TestCountsTheCaller(t *testing.T) {
+	out, err := runExample(t, "-root", fixture)
+	if err != nil {
+		t.Skipf("uid %d is not in the fixture's passwd: %v\n%s", os.Getuid(), err, out)
+	}
+	m := regexp.MustCompile(`nproc use: uid (\d+) has (\d+) tasks in (\d+) processes`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no nproc use line:\n%s", out)
+	}
+	tasks, _ := strconv.Atoi(m[2])
+	if m[1] != strconv.Itoa(os.Getuid()) || tasks < 1 {
+		t.Errorf("caller's use %q, want uid %d with at least one task", m[0], os.Getuid())
+	}
+}
+
+func TestUnknownUser(t *testing.T) {
+	out, err := runExample(t, "-root", fixture, "-user", "mallory")
+	if err == nil || !strings.Contains(out, "user not found") {
+		t.Errorf("mallory: %v\n%s", err, out)
+	}
+}
