@@ -83,8 +83,10 @@ func TestCountTasksNamespaces(t *testing.T) {
 		t.Errorf("namespace the uid created: %+v (found %v), want 1 task charged to %d", n, ok, uid)
 	}
 	if !exact {
-		if after.Tasks < before.Tasks || after.Namespaces[0].Tasks < 3 {
-			t.Errorf("before %+v after %+v", before, after)
+		// Other processes of our own uid come and go (other test suites):
+		// only a lower bound holds, the 3 sleepers and this process.
+		if own := after.Namespaces[0]; !own.Own || own.Tasks < 4 || own.Charged < 4 {
+			t.Errorf("own namespace %+v, want at least 4 tasks", own)
 		}
 		return
 	}
