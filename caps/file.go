@@ -2,6 +2,7 @@ package caps
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"strconv"
 )
@@ -55,7 +56,7 @@ var (
 // any of its three revisions. It does no I/O. Errors are *ParseError.
 func ParseFileCaps(b []byte) (FileCaps, error) {
 	fail := func(err error) (FileCaps, error) {
-		return FileCaps{}, &ParseError{Func: "ParseFileCaps", Text: strconv.Quote(string(b)), Err: err}
+		return FileCaps{}, &ParseError{Func: "ParseFileCaps", Text: hex.EncodeToString(b), Err: err}
 	}
 	if len(b) < 4 {
 		return fail(errFileCapSize)

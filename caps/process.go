@@ -155,7 +155,7 @@ func (e *ProcessError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrNoProcess) true for a process that is gone.
 func (e *ProcessError) Is(target error) bool {
-	return target == ErrNoProcess && gone(e.Err)
+	return target == ErrNoProcess && (gone(e.Err) || e.Err == errReused)
 }
 
 var errReused = errors.New("pid reused by another process (start time differs)")

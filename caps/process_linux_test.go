@@ -1,0 +1,409 @@
+//go:build linux
+
+package caps
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"kernel.org/pub/linux/libs/security/libcap/cap"
+
+	"github.com/nonroot-go/nonroot/internal/nsfs"
+	"github.com/nonroot-go/nonroot/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	testenv.Helper("thread-differs", helperThreadDiffers)
+	testenv.Main(m)
+}
+
+// helperThreadDiffers sets no_new_privs, and drops CAP_CHOWN from the
+// effective set if it holds it, on one locked thread only (raw prctl and
+// capset, not psx), prints that thread's id and waits for stdin to close.
+func helperThreadDiffers(args []string) int {
+	tid := make(chan int)
+	var mark func()
+	mark = func() {
+		runtime.LockOSThread() // never unlocked: the thread keeps its state
+		if unix.Gettid() == os.Getpid() {
+			// This is the main thread: keep it occupied, use another.
+			go mark()
+			select {}
+		}
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+		var data [2]unix.CapUserData
+		if err := unix.Capget(&hdr, &data[0]); err == nil && data[0].Effective&1 != 0 {
+			data[0].Effective &^= 1
+			if err := unix.Capset(&hdr, &data[0]); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
+		tid <- unix.Gettid()
+		select {}
+	}
+	go mark()
+	fmt.Println(<-tid)
+	bufio.NewReader(os.Stdin).ReadString('\n')
+	return 0
+}
+
+func TestSelf(t *testing.T) {
+	p, err := Self()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// libcap reads the same sets through capget and prctl.
+	c := cap.GetProc()
+	for _, f := range []struct {
+		flag cap.Flag
+		got  Set
+	}{{cap.Effective, p.Effective}, {cap.Permitted, p.Permitted}, {cap.Inheritable, p.Inheritable}} {
+		want, err := SetFromCap(c, f.flag)
+		if err != nil || want != f.got {
+			t.Errorf("%v: Self %v, libcap %v (%v)", f.flag, f.got, want, err)
+		}
+	}
+	for v := range cap.MaxBits() {
+		if b, _ := cap.GetBound(v); b != p.Bounding.Has(v) {
+			t.Errorf("bounding %v: Self %v, libcap %v", v, p.Bounding.Has(v), b)
+		}
+		if a, _ := cap.GetAmbient(v); a != p.Ambient.Has(v) {
+			t.Errorf("ambient %v: Self %v, libcap %v", v, p.Ambient.Has(v), a)
+		}
+	}
+	if p.Securebits == nil || *p.Securebits != cap.GetSecbits() {
+		t.Errorf("securebits %v, libcap %v", p.Securebits, cap.GetSecbits())
+	}
+	if p.Pid != os.Getpid() || p.PPid != os.Getppid() || p.Uid.Real != uint32(os.Getuid()) || p.Uid.Effective != uint32(os.Geteuid()) ||
+		p.Gid.Real != uint32(os.Getgid()) || p.Gid.Effective != uint32(os.Getegid()) {
+		t.Errorf("ids: %+v", p)
+	}
+	comm, _ := os.ReadFile("/proc/self/comm")
+	if p.Command != strings.TrimSpace(string(comm)) {
+		t.Errorf("command %q, comm %q", p.Command, comm)
+	}
+	me, _ := nsfs.Self()
+	if p.Namespace.ID != me || p.Namespace.Relation != Same || p.Namespace.Depth != 0 {
+		t.Errorf("namespace %+v, want %v same", p.Namespace, me)
+	}
+	// A Go program's threads agree unless someone changed one alone.
+	if len(p.Threads) != 0 {
+		t.Errorf("threads differ: %+v", p.Threads)
+	}
+}
+
+// getpcaps reads a process through capget and /proc, independently of this
+// package; parse its --iab output with libcap's own IAB parser.
+func getpcaps(t *testing.T, pid int) Sets {
+	t.Helper()
+	path := testenv.RequireTool(t, "getpcaps", "libcap2-bin")
+	out, err := exec.Command(path, "--iab", strconv.Itoa(pid)).Output()
+	if err != nil {
+		t.Fatalf("getpcaps --iab %d: %v", pid, err)
+	}
+	// 1234: "cap_chown=ep" [!cap_kill,^cap_chown]
+	// It leaves out the quoted text when E, P and I are empty, and the
+	// brackets when the IAB is.
+	line := strings.TrimSpace(string(out))
+	_, rest, ok := strings.Cut(line, ": ")
+	text, iabText := "", ""
+	if r, quoted := strings.CutPrefix(rest, "\""); quoted {
+		text, rest, ok = strings.Cut(r, "\"")
+		rest = strings.TrimSpace(rest)
+	}
+	if r, bracketed := strings.CutPrefix(rest, "["); bracketed {
+		iabText, bracketed = strings.CutSuffix(r, "]")
+		ok = ok && bracketed
+	} else if rest != "" {
+		ok = false
+	}
+	if !ok {
+		t.Fatalf("getpcaps output %q", line)
+	}
+	epi, err := ParseText(text)
+	if err != nil {
+		t.Fatalf("getpcaps text %q: %v", text, err)
+	}
+	iab, err := cap.IABFromText(iabText)
+	if err != nil {
+		t.Fatalf("getpcaps IAB %q: %v", iabText, err)
+	}
+	s, err := FromIAB(iab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Effective, s.Permitted, s.Inheritable = epi.Effective, epi.Permitted, epi.Inheritable
+	return s
+}
+
+// capshDecode asks capsh what names a mask stands for.
+func capshDecode(t *testing.T, s Set) string {
+	t.Helper()
+	path := testenv.RequireTool(t, "capsh", "libcap2-bin")
+	out, err := exec.Command(path, "--decode="+s.Mask()).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, names, _ := strings.Cut(strings.TrimSpace(string(out)), "=")
+	return names
+}
+
+// reducedChildren starts processes with reduced sets in the ways this mode
+// allows, and says which could not start.
+func reducedChildren(t *testing.T) map[string]child {
+	setpriv := testenv.RequireTool(t, "setpriv", "util-linux")
+	variants := map[string][]string{
+		"plain":    {"sleep", "60"},
+		"nnp":      {setpriv, "--no-new-privs", "sleep", "60"},
+		"bounding": {setpriv, "--inh-caps=-all", "--bounding-set=-all,+chown,+kill,+net_bind_service", "sleep", "60"},
+		"ambient":  {setpriv, "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service", "--bounding-set=-all,+net_bind_service,+chown", "sleep", "60"},
+	}
+	out := map[string]child{}
+	for name, argv := range variants {
+		out[name] = startChild(t, nil, "sleep", argv...)
+	}
+	if testenv.ProbeUserNS() == nil {
+		// In a namespace of its own, any user may drop its bounding set and
+		// raise ambient capabilities.
+		out["userns-ambient"] = startChild(t, userNSAttr(), "sleep", setpriv, "--inh-caps=+chown", "--ambient-caps=+chown", "--bounding-set=-all,+chown", "sleep", "60")
+	}
+	return out
+}
+
+func TestOfMatchesGetpcaps(t *testing.T) {
+	reduced := 0
+	for name, c := range reducedChildren(t) {
+		if c.err != nil {
+			t.Logf("%s: not in this mode: %v", name, c.err)
+			continue
+		}
+		p, err := Of(c.pid)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want := getpcaps(t, c.pid)
+		if p.Sets != want {
+			t.Errorf("%s: Of = %+v\ngetpcaps = %+v\ndiff %v", name, p.Sets, want, want.Diff(p.Sets))
+		}
+		if got, names := p.Bounding.String(), capshDecode(t, p.Bounding); got != names {
+			t.Errorf("%s: bounding %q, capsh --decode says %q", name, got, names)
+		}
+		if p.Bounding.Len() <= 3 { // the variants keep at most three
+			reduced++
+		}
+		if p.Command != "sleep" || p.PPid != os.Getpid() && name != "userns-ambient" {
+			t.Errorf("%s: command %q ppid %d", name, p.Command, p.PPid)
+		}
+		if name == "nnp" && !p.NoNewPrivs {
+			t.Errorf("nnp: NoNewPrivs not set")
+		}
+		if strings.Contains(name, "ambient") && p.Ambient.IsEmpty() {
+			t.Errorf("%s: no ambient capabilities: %+v", name, p.Sets)
+		}
+	}
+	testenv.Require(t, "reduced-sets", func() error {
+		if reduced == 0 {
+			return errors.New("no child with a reduced bounding set could start (setpriv --bounding-set needs CAP_SETPCAP, or a user namespace)")
+		}
+		return nil
+	}())
+}
+
+func TestUserNamespaceIsNotHostRoot(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	c := startChild(t, userNSAttr(), "sleep", "sleep", "60")
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	p, err := Of(c.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Inside, it is root with every capability...
+	if p.Effective != Supported() && p.Effective.Len() < 38 {
+		t.Errorf("namespace root has only %v", p.Effective)
+	}
+	// ...but the reader sees its host uid and its namespace.
+	if p.Uid.Effective != uint32(os.Geteuid()) {
+		t.Errorf("uid %d, want the caller's %d (mapped from 0 inside)", p.Uid.Effective, os.Geteuid())
+	}
+	id, _ := nsfs.UserNS(c.pid)
+	if p.Namespace.ID != id || p.Namespace.Relation != Below || p.Namespace.Depth != 1 || p.Namespace.Owner != uint32(os.Geteuid()) || p.Namespace.Initial() {
+		t.Errorf("namespace %+v, want %v below at depth 1 owned by %d", p.Namespace, id, os.Geteuid())
+	}
+	want := getpcaps(t, c.pid)
+	if p.Sets != want {
+		t.Errorf("Of = %+v, getpcaps = %+v", p.Sets, want)
+	}
+}
+
+func TestUserNamespaceMappedHigh(t *testing.T) {
+	testenv.Require(t, testenv.MultiMap, testenv.ProbeMultiMap())
+	attr := &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 65536}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 65536}},
+		Credential:  &syscall.Credential{Uid: 0, Gid: 0},
+	}
+	c := startChild(t, attr, "sleep", "sleep", "60")
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	p, err := Of(c.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Uid.Effective != 100000 || p.Gid.Effective != 100000 || p.Namespace.Relation != Below || p.Effective.IsEmpty() {
+		t.Errorf("root of a namespace mapped to 100000: %+v", p)
+	}
+}
+
+func TestThreadsThatDiffer(t *testing.T) {
+	cmd := testenv.Command("thread-differs")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Of(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.NoNewPrivs {
+		t.Errorf("main thread has no_new_privs")
+	}
+	var found *Thread
+	for i := range p.Threads {
+		if p.Threads[i].TID == tid {
+			found = &p.Threads[i]
+		}
+	}
+	if found == nil || !found.NoNewPrivs || len(p.Threads) != 1 {
+		t.Fatalf("thread %d not reported alone with no_new_privs: %+v", tid, p.Threads)
+	}
+	if p.Effective.Has(0) && (found.Effective.Has(0) || p.Sets.Diff(found.Sets).String() != "effective: -cap_chown") {
+		t.Errorf("thread's effective set: %v; diff %q", found.Effective, p.Sets.Diff(found.Sets))
+	}
+	// SkipThreads reads the main thread only.
+	for q, err := range Scan(ScanOptions{SkipThreads: true}) {
+		if err == nil && q.Pid == p.Pid && len(q.Threads) != 0 {
+			t.Errorf("SkipThreads still read threads")
+		}
+	}
+}
+
+func TestAllFindsChildren(t *testing.T) {
+	children := reducedChildren(t)
+	want := map[int]Process{}
+	for _, c := range children {
+		if c.err == nil {
+			p, err := Of(c.pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[c.pid] = p
+		}
+	}
+	last := 0
+	n := 0
+	for p, err := range All() {
+		if err != nil {
+			t.Errorf("All: %v", err)
+			continue
+		}
+		n++
+		if p.Pid <= last {
+			t.Errorf("pid %d after %d", p.Pid, last)
+		}
+		last = p.Pid
+		if w, ok := want[p.Pid]; ok {
+			if p.Sets != w.Sets || p.StartTime != w.StartTime || p.Namespace != w.Namespace || p.Uid != w.Uid {
+				t.Errorf("pid %d: All %+v, Of %+v", p.Pid, p, w)
+			}
+			delete(want, p.Pid)
+		}
+		if p.Pid == os.Getpid() && p.Namespace.Relation != Same {
+			t.Errorf("self in All: %+v", p.Namespace)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("All missed %d children", len(want))
+	}
+	// Stopping early stops the readers.
+	before := runtime.NumGoroutine()
+	for range All() {
+		break
+	}
+	time.Sleep(10 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("goroutines %d -> %d after breaking out of All", before, after)
+	}
+	t.Logf("%d processes", n)
+}
+
+func TestOfGoneAndRefresh(t *testing.T) {
+	if _, err := Of(1 << 30); !errors.Is(err, ErrNoProcess) {
+		t.Errorf("Of(absent) = %v, want ErrNoProcess", err)
+	}
+	if _, err := Of(0); !errors.Is(err, ErrNoProcess) {
+		t.Errorf("Of(0) = %v, want ErrNoProcess", err)
+	}
+	c := startChild(t, nil, "sleep", "sleep", "60")
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	p, err := Of(c.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, err := p.Refresh(); err != nil || q.StartTime != p.StartTime {
+		t.Errorf("Refresh of a live process: %v", err)
+	}
+	// A pid whose start time differs is another process.
+	other := p
+	other.StartTime++
+	if _, err := other.Refresh(); !errors.Is(err, ErrNoProcess) {
+		t.Errorf("Refresh with another start time = %v, want ErrNoProcess", err)
+	}
+	c.cmd.Process.Kill()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(c.pid)); err != nil {
+			break
+		}
+	}
+	if _, err := p.Refresh(); !errors.Is(err, ErrNoProcess) {
+		t.Errorf("Refresh of a killed process = %v, want ErrNoProcess", err)
+	}
+}
