@@ -165,11 +165,24 @@ func TestIntegrationPAM(t *testing.T) {
 		{"bad lines", "* soft nofile 300 # x\nbogus line\n* soft\n* soft nofiles 5\n* medium nproc 5\n"},
 		{"last line wins", "* soft nofile 300\n* soft nofile 301\n%[1]s hard nofile 5000\n%[1]s hard nofile 4000\n"},
 		{"priority and nonewprivs", "* - priority 5\n%[1]s - priority 3\n* - nonewprivs 1\n"},
+		{"bad nonewprivs turns it off", "* - nonewprivs 1\n%[1]s - nonewprivs yes\n"},
+		{"long line read in pieces", "%[1]s soft locks 11" + strings.Repeat(" ", 1010) + "%[1]s soft locks 12\n"},
+		{"extra fields", "%[1]s soft locks 5 6\n"},
+		{"tabs and CR", "%[1]s\tsoft\tlocks\t15\r\n"},
+		{"gid exemption", "* - locks 3\n%[1]s soft locks 4\n@:%[2]d -\n"},
+		{"percent uid exemption", "%[1]s soft locks 3\n%%:%[3]d -\n"},
+		{"negative wraps", "%[1]s soft locks -5\n"},
+		{"signed uid range", "+0:+5000 soft locks 13\n"},
+		{"uid truncated to 32 bits", "4294967296:4294967296 soft locks 14\n"},
+		{"KB overflow", "%[1]s soft fsize 18014398509481984\n"},
 	}
 	for _, u := range users {
 		for _, c := range cases {
 			t.Run(u.Name+"/"+c.name, func(t *testing.T) {
-				conf := fmt.Sprintf(c.conf, u.Name)
+				conf := c.conf
+				if strings.Contains(conf, "%[") {
+					conf = fmt.Sprintf(conf, u.Name, u.GID, u.UID)
+				}
 				run := runPAM(t, client, u.Name, conf)
 				canRaise := run.raise == "ok"
 				cfg, _ := Parse("limits.conf", []byte(conf))
