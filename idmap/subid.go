@@ -140,18 +140,14 @@ func FormatSubIDs(entries []SubIDRange) string {
 }
 
 // SelectSubIDs returns the entries owned by the user named name or by its
-// decimal uid, those by name first, as shadow-utils lists them
-// (getsubids, newuidmap). Either may be empty when unknown.
+// decimal uid, in the order of the file, as shadow-utils 4.13 lists them
+// (getsubids, newuidmap; checked against getsubids). Either may be empty
+// when unknown.
 func SelectSubIDs(entries []SubIDRange, name, uid string) []SubIDRange {
 	var out []SubIDRange
-	for _, owner := range []string{name, uid} {
-		if owner == "" || (owner == uid && uid == name) {
-			continue
-		}
-		for _, e := range entries {
-			if e.Owner == owner {
-				out = append(out, e)
-			}
+	for _, e := range entries {
+		if (name != "" && e.Owner == name) || (uid != "" && e.Owner == uid) {
+			out = append(out, e)
 		}
 	}
 	return out

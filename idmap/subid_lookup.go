@@ -62,8 +62,8 @@ func LookupSubUIDs(user string) ([]SubIDRange, error) { return SubIDSource{}.UID
 func LookupSubGIDs(user string) ([]SubIDRange, error) { return SubIDSource{}.GIDs(user) }
 
 // UIDs returns the entries of etc/subuid that belong to user, given by
-// name or by decimal uid: those naming the user, then those giving its
-// uid, as shadow-utils lists them. The other form is resolved through
+// name or by decimal uid: those naming the user or giving its uid, in the
+// file's order, as shadow-utils lists them. The other form is resolved through
 // etc/passwd under Root (read directly, without NSS or cgo). When the
 // file has none, getsubids is asked (see [SubIDSource.Getsubids]). No
 // entry anywhere is a *[SubIDError] wrapping [ErrNoSubIDs]; a bad line
@@ -131,8 +131,9 @@ func (s SubIDSource) lookup(file, user string) ([]SubIDRange, error) {
 }
 
 // getsubids runs shadow-utils' getsubids, whose lines read
-// "INDEX: OWNER START COUNT" (the owner may hold blanks). It exits 1
-// with "Error fetching ranges" when the user has none.
+// "INDEX: OWNER START COUNT", OWNER being the user as asked for (it may
+// hold blanks). It exits 1 with "Error fetching ranges" when the user
+// has none.
 func getsubids(prog string, groups bool, user string) ([]SubIDRange, error) {
 	args := []string{user}
 	if groups {

@@ -65,9 +65,10 @@ func TestSubIDSource(t *testing.T) {
 	}{
 		{user: "alice", want: []SubIDRange{{"alice", 100000, 65536}, {"alice", 500000, 10}}},
 		{user: "1000", want: []SubIDRange{{"alice", 100000, 65536}, {"alice", 500000, 10}}},
-		// bob's entries by name first, then by uid, as getsubids lists them.
-		{user: "bob", want: []SubIDRange{{"bob", 300000, 1000}, {"1001", 165536, 65536}}},
-		{user: "1001", want: []SubIDRange{{"bob", 300000, 1000}, {"1001", 165536, 65536}}},
+		// bob's entries by uid and by name, in the file's order, as
+		// getsubids lists them.
+		{user: "bob", want: []SubIDRange{{"1001", 165536, 65536}, {"bob", 300000, 1000}}},
+		{user: "1001", want: []SubIDRange{{"1001", 165536, 65536}, {"bob", 300000, 1000}}},
 		{user: "carol", err: ErrNoSubIDs},
 		{user: "nobody-here", err: ErrNoSubIDs},
 		{user: "alice", gids: true, want: []SubIDRange{{"alice", 200000, 65536}}},
