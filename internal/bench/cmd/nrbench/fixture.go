@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -47,12 +46,14 @@ func startFixture(plain, reduced, uidN int) (*fixture, error) {
 		}
 	}
 	// Reduced sets need CAP_SETPCAP; without it these become plain sleeps.
-	canReduce := setpriv != "" && exec.Command(setpriv, "--bounding-set=-all", "true").Run() == nil
+	reducers := [][]string{
+		{setpriv, "--bounding-set=-all", "--inh-caps=-all"},
+		// keep a few, as a container's default set does
+		{setpriv, "--bounding-set=-all,+chown,+net_bind_service,+kill", "--inh-caps=-all,+kill"},
+	}
+	canReduce := setpriv != "" && reduces(reducers[0]) && reduces(reducers[1])
 	for i := range reduced {
-		args := []string{setpriv, "--bounding-set=-all", "--inh-caps=-all"}
-		if i%2 == 1 { // keep a few, as a container's default set does
-			args = []string{setpriv, "--bounding-set=-all,+chown,+net_bind_service,+kill", "--inh-caps=-all,+kill"}
-		}
+		args := reducers[i%2]
 		if !canReduce {
 			args = []string{"/usr/bin/env"}
 		}
@@ -84,7 +85,8 @@ func startFixture(plain, reduced, uidN int) (*fixture, error) {
 		}
 	}
 	f.uidN = uidN
-	// Every process must have reached sleep before anything counts them.
+	// Every process must have reached sleep before anything counts them;
+	// one that exited instead (a zombie keeps its last name) is a failure.
 	deadline := time.Now().Add(20 * time.Second)
 	for _, c := range f.cmds {
 		for {
@@ -94,7 +96,7 @@ func startFixture(plain, reduced, uidN int) (*fixture, error) {
 			}
 			if time.Now().After(deadline) {
 				f.stop()
-				return nil, errors.New("fixture processes did not reach sleep within 20s")
+				return nil, fmt.Errorf("fixture process %d (%s) did not reach sleep within 20s: %v %q", c.Process.Pid, c.Args, err, b)
 			}
 			time.Sleep(time.Millisecond)
 		}
@@ -111,4 +113,28 @@ func (f *fixture) stop() {
 		_ = c.Wait()
 	}
 	f.cmds = nil
+}
+
+// reduces reports whether the command prefix args really lowers the
+// bounding set: without CAP_SETPCAP, setpriv --bounding-set=-all exits 0
+// and leaves the set whole (libcap-ng skips what it may not drop).
+func reduces(args []string) bool {
+	out, err := exec.Command(args[0], append(args[1:], "cat", "/proc/self/status")...).Output()
+	if err != nil {
+		return false
+	}
+	own, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return false
+	}
+	return capBnd(out) != "" && capBnd(out) != capBnd(own)
+}
+
+func capBnd(status []byte) string {
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapBnd:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

@@ -45,7 +45,7 @@ func main() {
 	// The newuidmap path re-executes this program as its stage.
 	userns.Init()
 	quick := flag.Bool("quick", false, "a smoke run: few rounds, small fixtures (the figures are not stable)")
-	rounds := flag.Int("rounds", 0, "interleaved rounds per comparison (default 21, 5 with -quick)")
+	rounds := flag.Int("rounds", 0, "interleaved rounds per comparison (default 31, 5 with -quick)")
 	md := flag.String("md", "", "also write the table as Markdown to this file (- for stdout)")
 	asJSON := flag.Bool("json", false, "print the rows as JSON (used when nrbench re-executes itself)")
 	only := flag.String("only", "", "comma-separated comparisons to run, of 1,2,3,4,5,6 (default all)")
@@ -57,7 +57,7 @@ func main() {
 		return
 	}
 
-	cfg := config{rounds: 21, startBatch: 10, translateBatch: 200_000, procs: 200, reduced: 100, uidProcs: 60, users: 1000, install: *install, user: *usr}
+	cfg := config{rounds: 31, startBatch: 10, translateBatch: 200_000, procs: 200, reduced: 100, uidProcs: 60, users: 1000, install: *install, user: *usr}
 	if *quick {
 		cfg = config{rounds: 5, startBatch: 2, translateBatch: 20_000, procs: 30, reduced: 10, uidProcs: 10, users: 1000, install: *install, user: *usr}
 	}

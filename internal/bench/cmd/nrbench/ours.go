@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"iter"
 	"syscall"
 
@@ -14,10 +13,7 @@ import (
 )
 
 // This file holds our side of each comparison: the calls into nonroot's
-// packages. An API a comparison needs that is not there yet returns
-// errMissing, and the table says so.
-
-var errMissing = errors.New("API not in nonroot yet")
+// packages.
 
 var errESRCH = syscall.ESRCH
 

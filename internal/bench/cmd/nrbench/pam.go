@@ -94,7 +94,7 @@ func pamTree(root string) error {
 func pam(cfg config) row {
 	r := row{
 		ID: "6", What: fmt.Sprintf("load a %d-line limits.d tree, resolve pam_limits (Debian) for %d users", pamLines, pamUsers),
-		Ours: "limits.Load + Config.ResolveWith", Theirs: "(no peer outside a PAM login)",
+		Ours: "limits.Load + Config.ResolveWith", Theirs: "(no peer outside a PAM login)", NoPeer: true,
 		Rounds: cfg.rounds, Batch: 1, OursAllocs: -1, TheirsAllocs: -1,
 	}
 	root, err := os.MkdirTemp("", "nrbench-pam")

@@ -27,6 +27,7 @@ type row struct {
 	ZeroAllocs bool   // the target also needs 0 allocs/op
 	Target     string // the target as the issue words it
 
+	NoPeer  bool   // nothing else does this: the row has our figure only
 	Skipped string // why the row was not measured
 	Note    string
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/moby/sys/user"
@@ -112,6 +113,7 @@ func translate(cfg config, n int) row {
 		r.Skipped = err.Error()
 		return r
 	}
+	runtime.KeepAlive(sink)
 	r.OursNS, r.TheirsNS = s[0].median(), s[1].median()
 	r.OursSpread, r.TheirsSpread = s[0].spread(), s[1].spread()
 	i := 0

@@ -1,0 +1,166 @@
+package shift
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+
+	graphdriver "github.com/containers/storage/drivers"
+	"github.com/containers/storage/pkg/idtools"
+	"github.com/containers/storage/pkg/reexec"
+
+	"github.com/nonroot-go/nonroot/idmap"
+	"github.com/nonroot-go/nonroot/userns"
+)
+
+func TestMain(m *testing.M) {
+	// ChownPathByMaps re-executes the test binary to chroot into the tree.
+	if reexec.Init() {
+		return
+	}
+	code := m.Run()
+	if treeDir != "" {
+		os.RemoveAll(treeDir)
+	}
+	os.Exit(code)
+}
+
+// The tree: 10 × 10 × 10 directories, each leaf holding 95 files, 2
+// symbolic links and 2 hard links to its files: 1,110 directories and
+// 99,000 other entries.
+const (
+	fanout       = 10
+	filesPerLeaf = 95
+)
+
+var (
+	treeOnce sync.Once
+	treeDir  string
+	treeErr  error
+	shifted  bool // whether the tree is now owned by 100000+
+	entries  int
+)
+
+func buildTree() (string, error) {
+	dir, err := os.MkdirTemp("", "shiftbench")
+	if err != nil {
+		return "", err
+	}
+	entries = 1 // the root
+	for i := range fanout {
+		for j := range fanout {
+			for k := range fanout {
+				leaf := filepath.Join(dir, strconv.Itoa(i), strconv.Itoa(j), strconv.Itoa(k))
+				if err := os.MkdirAll(leaf, 0o755); err != nil {
+					return "", err
+				}
+				for f := range filesPerLeaf {
+					if err := os.WriteFile(filepath.Join(leaf, "f"+strconv.Itoa(f)), nil, 0o644); err != nil {
+						return "", err
+					}
+				}
+				for l := range 2 {
+					if err := os.Symlink("f"+strconv.Itoa(l), filepath.Join(leaf, "s"+strconv.Itoa(l))); err != nil {
+						return "", err
+					}
+					if err := os.Link(filepath.Join(leaf, "f"+strconv.Itoa(l)), filepath.Join(leaf, "h"+strconv.Itoa(l))); err != nil {
+						return "", err
+					}
+				}
+				entries += filesPerLeaf + 4
+			}
+		}
+	}
+	entries += fanout + fanout*fanout + fanout*fanout*fanout
+	return dir, nil
+}
+
+func tree(b *testing.B) string {
+	treeOnce.Do(func() { treeDir, treeErr = buildTree() })
+	if treeErr != nil {
+		b.Fatal(treeErr)
+	}
+	// Both sides give files to uid 100000; probe by trying.
+	p := filepath.Join(treeDir, "0/0/0/f0")
+	if err := os.Lchown(p, 100000, 100000); err != nil {
+		b.Skip("giving a file to uid 100000 failed (run as root): ", err)
+	}
+	want := 0
+	if shifted {
+		want = 100000
+	}
+	if err := os.Lchown(p, want, want); err != nil {
+		b.Fatal(err)
+	}
+	return treeDir
+}
+
+var (
+	identity = idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 0, Size: 65536})
+	high     = idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+)
+
+func storageMaps(m idmap.Map) *idtools.IDMappings {
+	var ids []idtools.IDMap
+	for _, r := range m.Ranges() {
+		ids = append(ids, idtools.IDMap{ContainerID: int(r.ContainerID), HostID: int(r.HostID), Size: int(r.Size)})
+	}
+	return idtools.NewIDMappingsFromMaps(ids, ids)
+}
+
+// check spot-checks that a deep file and the root have the owner they
+// should have now.
+func check(b *testing.B, dir string) {
+	want := uint32(0)
+	if shifted {
+		want = 100000
+	}
+	for _, p := range []string{dir, filepath.Join(dir, "9/9/9/f94"), filepath.Join(dir, "0/0/0/s1"), filepath.Join(dir, "5/5/5/h0")} {
+		var st syscall.Stat_t
+		if err := syscall.Lstat(p, &st); err != nil {
+			b.Fatal(err)
+		}
+		if st.Uid != want || st.Gid != want {
+			b.Fatalf("%s owned by %d:%d, want %d", p, st.Uid, st.Gid, want)
+		}
+	}
+}
+
+func BenchmarkShift100k(b *testing.B) {
+	dir := tree(b)
+	b.Logf("%d entries in %s", entries, dir)
+	b.Run("nonroot", func(b *testing.B) {
+		for b.Loop() {
+			from, to := identity, high
+			if shifted {
+				from, to = high, identity
+			}
+			if err := userns.ShiftOwnership(dir, userns.ShiftOptions{UIDFrom: from, UIDTo: to, GIDFrom: from, GIDTo: to}); err != nil {
+				b.Fatal(err)
+			}
+			shifted = !shifted
+		}
+		b.StopTimer()
+		check(b, dir)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(entries), "ns/entry")
+	})
+	b.Run("containers-storage", func(b *testing.B) {
+		for b.Loop() {
+			from, to := identity, high
+			if shifted {
+				from, to = high, identity
+			}
+			if err := graphdriver.ChownPathByMaps(dir, storageMaps(from), storageMaps(to)); err != nil {
+				b.Fatal(fmt.Errorf("ChownPathByMaps: %w", err))
+			}
+			shifted = !shifted
+		}
+		b.StopTimer()
+		check(b, dir)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(entries), "ns/entry")
+	})
+}
