@@ -178,10 +178,11 @@ func TestUnshareTool(t *testing.T) {
 	if err != nil || !got.Equal(m) {
 		t.Errorf("unshare --map-users=%s shows %q (%v); want %v", args[0], out, err, m)
 	}
-	// podman's order given to unshare: a different map, as ParseUnshare says.
-	wrong, err := ParseUnshare(m.FormatPodman())
-	if err == nil && wrong.Equal(m) {
-		t.Errorf("podman's text read as unshare's gave the same map")
+	// podman's order with unshare's commas, the common mistake, reads as
+	// the inverse map.
+	wrong, err := ParseUnshare(strings.ReplaceAll(m.FormatPodman(), ":", ","))
+	if err != nil || !wrong.Equal(m.Inverse()) {
+		t.Errorf("podman's order as unshare's = %v, %v; want the inverse %v", wrong, err, m.Inverse())
 	}
 }
 
