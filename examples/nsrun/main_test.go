@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/nonroot-go/nonroot/caps"
+	"github.com/nonroot-go/nonroot/idmap"
+	"github.com/nonroot-go/nonroot/internal/testenv"
+	"github.com/nonroot-go/nonroot/limits"
+)
+
+var buildDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+var built = sync.OnceValues(func() (string, error) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("no go command to build the example with, and NONROOT_EXAMPLES_DIR is not set: %w", err)
+	}
+	if buildDir, err = os.MkdirTemp("", "nsrun-test-"); err != nil {
+		return "", err
+	}
+	p := filepath.Join(buildDir, "nsrun")
+	if out, err := exec.Command(gobin, "build", "-o", p, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return p, nil
+})
+
+// nsrun runs the program (prebuilt by CI into NONROOT_EXAMPLES_DIR, or
+// built now) and returns its stdout, stderr and exit status.
+func nsrun(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	bin := ""
+	if dir := os.Getenv("NONROOT_EXAMPLES_DIR"); dir != "" {
+		bin = filepath.Join(dir, "nsrun")
+	} else {
+		var err error
+		if bin, err = built(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var o, e bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("running nsrun: %v", err)
+	}
+	return o.String(), e.String(), code
+}
+
+// mustRun runs nsrun and fails the test unless it exits 0.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := nsrun(t, args...)
+	if code != 0 {
+		t.Fatalf("nsrun %q: exit status %d\nstdout: %s\nstderr: %s", args, code, out, errOut)
+	}
+	return out
+}
+
+func TestMapRootUser(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	if out := mustRun(t, "--map-root-user", "--", "id", "-u"); out != "0\n" {
+		t.Fatalf("nsrun --map-root-user -- id -u printed %q, want 0", out)
+	}
+	if out := mustRun(t, "-r", "id", "-u"); out != "0\n" {
+		t.Fatalf("nsrun -r id -u printed %q, want 0", out)
+	}
+}
+
+// wideHost returns the first host uid of a 65536-wide range the caller
+// may map: 100000 for real root, else the start of its subordinate range.
+func wideHost(t *testing.T) uint32 {
+	t.Helper()
+	if testenv.ProbeMultiMap() == nil {
+		return 100000
+	}
+	testenv.Require(t, testenv.Newuidmap, testenv.ProbeNewuidmap(65536))
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := idmap.LookupSubUIDs(u.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Count >= 65536 {
+			return r.Start
+		}
+	}
+	t.Fatalf("ProbeNewuidmap found a range for %s, idmap.LookupSubUIDs none: %v", u.Username, rs)
+	return 0
+}
+
+// sharedDir is a directory any uid may create files in.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "nsrun-shared-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	if err := os.Chmod(d, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestUIDMapWide: the podman form, as root directly and as an ordinary
+// user through newuidmap (and a middle namespace). The file the command
+// creates shows, from here, whose it really is.
+func TestUIDMapWide(t *testing.T) {
+	host := wideHost(t)
+	dir := sharedDir(t)
+	f := filepath.Join(dir, "made-inside")
+	m := fmt.Sprintf("0:%d:65536", host)
+	out := mustRun(t, "--uidmap", m, "--", "sh", "-c", "id -u; id -g; touch "+f)
+	if out != "0\n0\n" {
+		t.Fatalf("nsrun --uidmap %s -- id -u; id -g printed %q, want 0 and 0", m, out)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(f, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Uid != host || st.Gid != host {
+		t.Fatalf("a file made by uid 0 inside --uidmap %s is owned by %d:%d here, want %d:%d", m, st.Uid, st.Gid, host, host)
+	}
+}
+
+func TestUserAndCaps(t *testing.T) {
+	host := wideHost(t)
+	m := fmt.Sprintf("0:%d:65536", host)
+	out := mustRun(t, "--uidmap", m, "-u", "1000:1000", "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE", "--", "cat", "/proc/self/status")
+	p, err := caps.ParseStatus([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := caps.MustParse("NET_BIND_SERVICE")
+	if p.Uid.Real != 1000 || p.Gid.Real != 1000 {
+		t.Errorf("inside: uid %d gid %d, want 1000:1000", p.Uid.Real, p.Gid.Real)
+	}
+	if p.Effective != want || p.Ambient != want || p.Bounding != want {
+		t.Errorf("inside: effective %s, ambient %s, bounding %s; want %s in each", p.Effective, p.Ambient, p.Bounding, want)
+	}
+}
+
+func TestCapDropAll(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	out := mustRun(t, "--cap-drop", "ALL", "--", "cat", "/proc/self/status")
+	p, err := caps.ParseStatus([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Effective.IsEmpty() || !p.Permitted.IsEmpty() || !p.Bounding.IsEmpty() {
+		t.Fatalf("with --cap-drop ALL: CapEff %s, CapPrm %s, CapBnd %s; want all empty", p.Effective.Mask(), p.Permitted.Mask(), p.Bounding.Mask())
+	}
+	out = mustRun(t, "--docker-caps", "--", "cat", "/proc/self/status")
+	if p, err = caps.ParseStatus([]byte(out)); err != nil {
+		t.Fatal(err)
+	}
+	if p.Effective != caps.DockerDefault {
+		t.Fatalf("with --docker-caps: CapEff %s, want %s", p.Effective.Mask(), caps.DockerDefault.Mask())
+	}
+}
+
+func TestUlimit(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	have, err := limits.Get(0, limits.NPROC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if have.Hard < 200 {
+		t.Skipf("the caller's hard RLIMIT_NPROC is %d, below 200, and only CAP_SYS_RESOURCE can raise it", have.Hard)
+	}
+	out := mustRun(t, "--ulimit", "nproc=100:200", "--ulimit", "nofile=64", "--", "cat", "/proc/self/limits")
+	got, err := limits.ParseProcLimits([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got[limits.NPROC]; l != (limits.Rlimit{Soft: 100, Hard: 200}) {
+		t.Errorf("inside, /proc/self/limits shows nproc %s, want 100:200", l)
+	}
+	if l := got[limits.NOFILE]; l != (limits.Rlimit{Soft: 64, Hard: 64}) {
+		t.Errorf("inside, /proc/self/limits shows nofile %s, want 64:64", l)
+	}
+}
+
+func TestNoNewPrivileges(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	out := mustRun(t, "--no-new-privileges", "--", "cat", "/proc/self/status")
+	p, err := caps.ParseStatus([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.NoNewPrivs {
+		t.Fatal("with --no-new-privileges, /proc/self/status inside says NoNewPrivs 0")
+	}
+}
+
+func TestMapAuto(t *testing.T) {
+	testenv.Require(t, testenv.Newuidmap, testenv.ProbeNewuidmap(1))
+	out := mustRun(t, "--map-auto", "--", "cat", "/proc/self/uid_map")
+	m, err := idmap.ParseProc(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := m.ToHost(0); !ok || int(h) != os.Geteuid() || m.Len() < 2 {
+		t.Fatalf("--map-auto gave the map %q; want 0 mapped to the caller's uid %d and its subordinate ranges after", m.String(), os.Geteuid())
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	if _, _, code := nsrun(t, "--", "sh", "-c", "exit 7"); code != 7 {
+		t.Errorf("nsrun -- sh -c 'exit 7' exited %d", code)
+	}
+	if _, errOut, code := nsrun(t, "--", "/nonexistent/command"); code != 127 || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("nsrun -- /nonexistent/command exited %d with %q; want 127 and one line", code, errOut)
+	}
+}
+
+// TestBadUsage: every mistake is one line on stderr and a non-zero exit,
+// before anything runs.
+func TestBadUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--no-such-flag", "--", "id"},
+		{"--uidmap", "0:x:1", "--", "id"},
+		{"--uidmap", "0:100000:0", "--", "id"},
+		{"--gidmap", "0:100000:1", "--", "id"},
+		{"--uidmap", "0:100000:10", "--map-root-user", "--", "id"},
+		{"--cap-add", "NOT_A_CAP", "--", "id"},
+		{"--ulimit", "nproc", "--", "id"},
+		{"--ulimit", "nosuch=1", "--", "id"},
+		{"--ulimit", "nproc=200:100", "--", "id"},
+		{"-u", "bob", "--", "id"},
+		{},
+	} {
+		out, errOut, code := nsrun(t, args...)
+		if code == 0 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "nsrun: ") {
+			t.Errorf("nsrun %q: exit %d, stdout %q, stderr %q; want a non-zero exit and one line on stderr", args, code, out, errOut)
+		}
+	}
+	if out, _, code := nsrun(t, "--help"); code != 0 || !strings.Contains(out, "--uidmap") {
+		t.Errorf("nsrun --help: exit %d, output %q", code, out)
+	}
+}
