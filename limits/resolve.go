@@ -9,10 +9,11 @@ import (
 type Flavor int
 
 const (
-	// Upstream is Linux-PAM's pam_limits 1.5.2 as released: limits no
-	// rule sets stay as the PAM application (login, sshd, su) had them,
-	// every line reaches root, and a setrlimit the kernel refuses fails
-	// the session.
+	// Upstream is Linux-PAM's pam_limits 1.5.2 as released, without the
+	// set_all option: limits no rule sets stay as the PAM application
+	// (login, sshd, su) had them, every line reaches root, and a
+	// setrlimit the kernel refuses fails the session. (Linux-PAM's current
+	// source skips EPERM as Debian does; releases up to 1.5.2 do not.)
 	Upstream Flavor = iota
 	// Debian is the pam_limits of Debian and Ubuntu (Debian 12: 1.5.2-6):
 	// it starts from PID 1's limits (/proc/1/limits) with the soft
