@@ -19,7 +19,7 @@ var (
 	// ErrTooMany: more than 340 extents.
 	ErrTooMany = errors.New("more than 340 extents")
 	// ErrTooLong: the map's text does not fit one write of under 4096
-	// bytes.
+	// bytes (without its final newline, which the kernel does not need).
 	ErrTooLong = errors.New("map text is 4096 bytes or longer")
 	// ErrEmpty: an extent of size 0.
 	ErrEmpty = errors.New("extent of size 0")
@@ -28,6 +28,9 @@ var (
 	ErrNotInParent = errors.New("extent not inside one extent of the parent map")
 	// ErrNotSupported: the operation needs Linux.
 	ErrNotSupported = errors.New("not supported on this system")
+	// ErrNoSubIDs: the user has no subordinate IDs, in /etc/subuid (or
+	// subgid) nor from getsubids.
+	ErrNoSubIDs = errors.New("no subordinate IDs")
 )
 
 // RangeError reports an extent that breaks one of the kernel's rules for

@@ -13,10 +13,6 @@ import (
 	"strings"
 )
 
-// ErrNoSubIDs: the user has no subordinate IDs, in the file nor from
-// getsubids.
-var ErrNoSubIDs = errors.New("no subordinate IDs")
-
 // SubIDError reports a failed look-up of a user's subordinate IDs.
 type SubIDError struct {
 	File string // /etc/subuid or /etc/subgid, under the SubIDSource's root
