@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command nrbench measures nonroot against the programs and libraries
 // people use today for the same jobs, side by side in one run on one
 // machine, and prints a table of medians and the ratio ours/theirs.
