@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command nsrun runs a command in a new user namespace, with the flags
 // container users already know from docker, podman and unshare:
 //

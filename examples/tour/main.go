@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command tour shows, on the machine it runs on and in a few seconds, why
 // root in a container is dangerous and how each remedy of nonroot stops
 // it. Every verdict comes from something the kernel did: an append's

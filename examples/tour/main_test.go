@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -66,14 +68,15 @@ func binary(t *testing.T, name string) string {
 
 // Feature names of this test, beyond internal/testenv's.
 const (
-	// hostRoot: the caller is root of the initial user namespace, can give
-	// a file to uid 0 and start children as 6667:6667.
-	hostRoot = "hostroot"
 	// subuidUser: a user other than root has 65536 IDs in /etc/subuid and
 	// /etc/subgid (for root's run of step 6).
 	subuidUser = "subuid-user"
 )
 
+// probeHostRoot reports why the caller is not root of the initial user
+// namespace, able to give a file to uid 0 and to start children as
+// 6667:6667 (steps 1 to 3 need all three); its feature is testenv.SetID,
+// which CI requires where it runs as root.
 func probeHostRoot() error {
 	m, err := idmap.SelfUIDMap()
 	if err != nil {
@@ -120,9 +123,9 @@ func stepNeeds() map[int]struct {
 		rootless = need{subuidUser, probeSubUIDUser()}
 	}
 	return map[int]need{
-		1: {hostRoot, host},
-		2: {hostRoot, host},
-		3: {hostRoot, host},
+		1: {testenv.SetID, host},
+		2: {testenv.SetID, host},
+		3: {testenv.SetID, host},
 		4: {testenv.MultiMap, multi},
 		5: {testenv.UserNS, ns},
 		6: rootless,
