@@ -171,9 +171,10 @@ func TestUnshareTool(t *testing.T) {
 	testenv.RequireTool(t, "unshare", "util-linux")
 	m := MustNew(Range{0, 100000, 65536})
 	args := m.FormatUnshare()
-	// util-linux 2.38 needs --map-groups too for newuidmap to take the map.
-	out, err := exec.Command("unshare", "--user", "--map-users="+args[0], "--map-groups="+args[0], "cat", "/proc/self/uid_map").CombinedOutput()
-	testenv.Require(t, "unshare-map-users", probeErr(err, out, "unshare --map-users=100000,0,65536 --map-groups=100000,0,65536 (needs newuidmap and 100000:65536 in the caller's /etc/subuid and /etc/subgid entries)"))
+	// unshare runs newuidmap, which wants the range in the caller's own
+	// /etc/subuid entry, root included.
+	out, err := exec.Command("unshare", "--user", "--map-users="+args[0], "cat", "/proc/self/uid_map").CombinedOutput()
+	testenv.Require(t, "unshare-map-users", probeErr(err, out, "unshare --map-users=100000,0,65536 (needs newuidmap and 100000:65536 in the caller's /etc/subuid entry: usermod --add-subuids 100000-165535 $USER)"))
 	got, err := ParseProc(string(out))
 	if err != nil || !got.Equal(m) {
 		t.Errorf("unshare --map-users=%s shows %q (%v); want %v", args[0], out, err, m)
@@ -197,4 +198,36 @@ func probeErr(err error, out []byte, what string) error {
 // the user asked for, where the file may name it by uid.
 func sameRanges(a, b []SubIDRange) bool {
 	return slices.EqualFunc(a, b, func(x, y SubIDRange) bool { return x.Start == y.Start && x.Count == y.Count })
+}
+
+// TestGetsubidsFallback has the look-up find no entry in the machine's
+// /etc/subuid and ask getsubids, which answers from another source: the
+// real getsubids reading a file bind-mounted in its own mount namespace,
+// as an LDAP or SSSD source would answer.
+func TestGetsubidsFallback(t *testing.T) {
+	testenv.RequireTool(t, "getsubids", "uidmap")
+	testenv.Require(t, mountNSFeature, probeMountNS())
+	const user = "idmap-fallback-user"
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	file := filepath.Join(dir, "subuid")
+	if err := os.WriteFile(file, []byte(user+":300000:1000\n"+user+":400000:5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wrapper := filepath.Join(dir, "getsubids")
+	script := "#!/bin/sh\nexec unshare -m sh -c 'mount --bind \"$0\" /etc/subuid && exec getsubids \"$@\"' " + file + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LookupSubUIDs(user); !errors.Is(err, ErrNoSubIDs) {
+		t.Fatalf("the machine's files have an entry for %s: %v, %v", user, got, err)
+	}
+	got, err := SubIDSource{Getsubids: wrapper}.UIDs(user)
+	want := []SubIDRange{{user, 300000, 1000}, {user, 400000, 5}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("fallback to getsubids = %v, %v; want %v", got, err, want)
+	}
+	if _, err := (SubIDSource{Getsubids: "-"}).UIDs(user); !errors.Is(err, ErrNoSubIDs) {
+		t.Errorf("with getsubids disabled: %v, want ErrNoSubIDs", err)
+	}
 }

@@ -1,0 +1,41 @@
+package idmap
+
+import "encoding/json"
+
+// MarshalJSON encodes m as a JSON array of its extents in the OCI
+// runtime-spec's form, [{"containerID":0,"hostID":100000,"size":65536}],
+// so a Map can stand where a spec's uidMappings do. The zero Map is [].
+func (m Map) MarshalJSON() ([]byte, error) {
+	if m.ranges == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(m.ranges)
+}
+
+// UnmarshalJSON decodes the form [Map.MarshalJSON] writes (null is the
+// zero Map) and checks it as [New] does.
+func (m *Map) UnmarshalJSON(b []byte) error {
+	var rs []Range
+	if err := json.Unmarshal(b, &rs); err != nil {
+		return err
+	}
+	n, err := New(rs...)
+	if err != nil {
+		return err
+	}
+	*m = n
+	return nil
+}
+
+// MarshalText returns the text of [Map.String].
+func (m Map) MarshalText() ([]byte, error) { return m.AppendText(nil) }
+
+// UnmarshalText parses text as [ParseProc] does.
+func (m *Map) UnmarshalText(b []byte) error {
+	n, err := ParseProc(string(b))
+	if err != nil {
+		return err
+	}
+	*m = n
+	return nil
+}
