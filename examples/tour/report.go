@@ -128,8 +128,8 @@ func (t *Tour) writeText(w io.Writer) {
 	fmt.Fprintln(w, "nonroot tour: why root in a container is dangerous, and how each remedy stops it.")
 	fmt.Fprintln(w, "Every verdict below comes from what the kernel did, on this machine, just now.")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "caller:  %s\n", t.Caller)
-	fmt.Fprintf(w, "fixture: %s\n", t.Fixture)
+	para(w, "caller", t.Caller.String())
+	para(w, "fixture", t.Fixture.String())
 	for _, s := range t.Steps {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "%d. %s  [%s]\n", s.N, s.Title, strings.ToUpper(verdictWord(s.Verdict)))

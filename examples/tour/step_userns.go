@@ -117,6 +117,8 @@ func capsWord(s caps.Set) string {
 		return fmt.Sprintf("all %d capabilities", all.Len())
 	case s.IsEmpty():
 		return "no capabilities"
+	case s.Len() < all.Len() && all.Difference(s).Len() <= 3 && all.HasAll(s):
+		return fmt.Sprintf("all %d capabilities but %s", all.Len(), all.Difference(s).Format(caps.Docker))
 	case s.Len() <= 16:
 		return fmt.Sprintf("%d capabilities: %s", s.Len(), s.Format(caps.Docker))
 	}
