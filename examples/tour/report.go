@@ -80,6 +80,12 @@ func (s *Step) finish(okWhy string) {
 	if s.Verdict == VerdictSkipped {
 		return
 	}
+	if len(s.Observed) == 0 && len(s.NotRun) > 0 && len(s.errs) == 0 && len(s.contradictions) == 0 {
+		// Nothing of the step could run: a skip, with its parts' reasons.
+		s.Verdict, s.Why, s.HowToRun = VerdictSkipped, strings.Join(s.NotRun, "; "), "see the reasons"
+		s.WouldShow = s.Expect
+		return
+	}
 	switch {
 	case len(s.errs) > 0:
 		s.Verdict, s.Why = VerdictError, strings.Join(s.errs, "; ")

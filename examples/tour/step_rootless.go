@@ -79,6 +79,11 @@ func rootless(s *Step) {
 	var r probeReport
 	h, err := startHeld(c.Cmd, c.Start, &r)
 	if err != nil {
+		if lacksPrivilege(err) {
+			s.notRun("a child in a namespace of the user's own", err.Error(),
+				"allow unprivileged user namespaces: sysctl -w user.max_user_namespaces=15000 (on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)")
+			return
+		}
 		s.fail("starting the child with the single map: %v", err)
 		return
 	}
