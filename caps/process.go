@@ -34,17 +34,25 @@ type Process struct {
 	// Namespace is the user namespace the capability sets belong to.
 	Namespace Namespace
 	// Threads lists the threads whose capability sets, no_new_privs or
-	// seccomp mode differ from the main thread's. Empty when all agree (or
-	// when the scan was told to skip threads).
+	// seccomp mode differ from the main thread's; empty when all agree. A
+	// scan compares only effective, permitted and inheritable unless told
+	// otherwise: see [ScanOptions].
 	Threads []Thread
 }
 
-// ScanOptions tune [Scan]. The zero value reads everything.
+// ScanOptions tune [Scan]. The zero value reads every process fully and
+// checks its threads cheaply.
 type ScanOptions struct {
-	// SkipThreads reads only the main thread of each process. By default
-	// the threads of a multi-threaded process are read as well, so that a
-	// thread whose sets differ is reported in Process.Threads.
+	// SkipThreads reads only the main thread of each process.
 	SkipThreads bool
+	// ThreadStatus reads the status of every thread of a multi-threaded
+	// process, so that a thread differing only in its bounding or ambient
+	// set, no_new_privs or seccomp mode is reported too. By default the
+	// other threads' effective, permitted and inheritable sets are compared
+	// through capget(2), and only a thread that differs there has its
+	// status read: reading every thread's status costs as much as reading
+	// that many processes. [Of] and [Self] always read every thread.
+	ThreadStatus bool
 	// SkipNamespaces leaves Process.Namespace zero, saving a stat per
 	// process.
 	SkipNamespaces bool

@@ -316,10 +316,27 @@ func TestThreadsThatDiffer(t *testing.T) {
 	if p.Effective.Has(0) && (found.Effective.Has(0) || p.Sets.Diff(found.Sets).String() != "effective: -cap_chown") {
 		t.Errorf("thread's effective set: %v; diff %q", found.Effective, p.Sets.Diff(found.Sets))
 	}
-	// SkipThreads reads the main thread only.
-	for q, err := range Scan(ScanOptions{SkipThreads: true}) {
-		if err == nil && q.Pid == p.Pid && len(q.Threads) != 0 {
-			t.Errorf("SkipThreads still read threads")
+	// A scan compares threads through capget unless told to read every
+	// status; SkipThreads reads the main thread only.
+	for _, tc := range []struct {
+		opts ScanOptions
+		want bool
+	}{
+		{ScanOptions{ThreadStatus: true}, true},
+		{ScanOptions{}, p.Effective.Has(0)}, // the thread lost cap_chown only if it had it
+		{ScanOptions{SkipThreads: true}, false},
+	} {
+		seen := false
+		for q, err := range Scan(tc.opts) {
+			if err == nil && q.Pid == p.Pid {
+				seen = true
+				if got := len(q.Threads) == 1 && q.Threads[0].TID == tid; got != tc.want {
+					t.Errorf("Scan(%+v): threads %+v, want the marked thread: %v", tc.opts, q.Threads, tc.want)
+				}
+			}
+		}
+		if !seen {
+			t.Errorf("Scan(%+v) missed pid %d", tc.opts, p.Pid)
 		}
 	}
 }

@@ -94,6 +94,13 @@ func (d Dir) OpenFile(name string) (int, error) {
 // for concurrent use; the zero Reader is ready.
 type Reader struct {
 	buf []byte
+	// ShortReadIsEOF ends a read at the first short read instead of
+	// reading again for the 0 of end of file, saving a system call per
+	// file. That is right for the single-record files of /proc (status,
+	// stat, limits: single_open seq_files fill the buffer whenever more
+	// remains), and wrong for multi-record ones such as maps or mountinfo,
+	// which stop short before a record that does not fit.
+	ShortReadIsEOF bool
 }
 
 // ReadFile reads the whole of name inside d with as few reads as the
@@ -128,6 +135,9 @@ func (r *Reader) ReadFile(d Dir, name string) ([]byte, error) {
 			return r.buf[:n], nil
 		}
 		n += m
+		if n < len(r.buf) && r.ShortReadIsEOF {
+			return r.buf[:n], nil
+		}
 	}
 }
 
