@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/nonroot-go/nonroot/caps"
@@ -24,7 +25,7 @@ func stepCaps(e *env, s *Step) {
 	m := idmap.Map{}
 	mapText := "0 <caller's uid> 1"
 	if e.caller.HostRoot {
-		m, mapText = containerMap, containerMap.String()
+		m, mapText = containerMap, "0 2000 1000"
 	}
 	target, why := unmappedFile(e, m)
 	hostname, err := os.Hostname()
@@ -69,7 +70,7 @@ func stepCaps(e *env, s *Step) {
 	if !runProbe(s, "(c)", c, &rc) {
 		return
 	}
-	s.see("(c) with docker's defaults: effective %s (%s), bounding %s; sethostname(\"tour-container\"): %s", rc.CapEff.Mask(), rc.CapEff.Format(caps.Docker), rc.CapBnd.Mask(), rc.Sethostname)
+	s.see("(c) with docker's defaults: effective %s (%s), bounding %s; sethostname(\"tour-container\"): %s", rc.CapEff.Mask(), strings.ReplaceAll(rc.CapEff.Format(caps.Docker), ",", ", "), rc.CapBnd.Mask(), rc.Sethostname)
 	s.check(rc.CapEff == caps.DockerDefault, "(c) holds %s, not docker's %s", rc.CapEff.Mask(), caps.DockerDefault.Mask())
 	s.check(rc.CapBnd == caps.DockerDefault, "(c) has the bounding set %s, not docker's %s", rc.CapBnd.Mask(), caps.DockerDefault.Mask())
 	s.check(isErrno(rc.Sethostname, syscall.EPERM), "(c) without CAP_SYS_ADMIN, setting its own hostname gave %s, not EPERM", rc.Sethostname)

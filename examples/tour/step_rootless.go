@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/nonroot-go/nonroot/idmap"
@@ -48,7 +49,7 @@ func stepRootless(e *env, s *Step) {
 				"add such a user (Debian's useradd gives new users a range: useradd -m tourist), or run the tour as an ordinary user")
 			return
 		}
-		s.Setup = fmt.Sprintf("as root, the tour runs this step as the ordinary user %s (uid %d): ", name, uid) + s.Setup
+		s.Setup = fmt.Sprintf("the tour, being root, hands this step to %s (uid %d), an ordinary user with a range in /etc/subuid: ", name, uid) + strings.Replace(s.Setup, "an ordinary user starts", "it starts", 1)
 		cmd := self("rootless")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: []uint32{}}}
 		cmd.Env = append(os.Environ(), "USER="+name, "LOGNAME="+name)

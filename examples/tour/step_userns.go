@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/nonroot-go/nonroot/caps"
@@ -19,9 +20,9 @@ var containerMap = idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 2000, Size:
 // stepUserNS: remedy two, a user namespace with a map.
 func stepUserNS(e *env, s *Step) {
 	s.Title = "Remedy two, a user namespace mapped 0:2000:1000"
-	s.Setup = fmt.Sprintf("a child starts in a new user namespace whose uid and gid maps are %q (podman --uidmap 0:2000:1000): uid 0 inside is uid 2000 on the host. It reports who it is and appends to %s; the host reads its /proc/PID/status meanwhile",
+	s.Setup = fmt.Sprintf("a child starts in a new user namespace whose uid and gid maps are %q (podman --uidmap 0:2000:1000): uid 0 inside is uid 2000 on the host. It reports who it is and appends to %s; the host reads its /proc/PID/status meanwhile. Then step 3 again, with one user namespace per container, each made by this (root) process and mapping 0 to step 3's uid",
 		mapText(containerMap), e.fix.Shadow)
-	s.Expect = "inside, the child is uid 0 with every capability; on the host it is uid 2000; the append fails with EACCES, because its capabilities count only over what its namespace owns, and host root is not even mapped into it"
+	s.Expect = "inside, the child is uid 0 with every capability; on the host it is uid 2000; the append fails with EACCES, because its capabilities count only over what its namespace owns, and host root is not even mapped into it. Since Linux 5.14 the kernel counts RLIMIT_NPROC per user namespace, charging the parent level to the namespace's creator (root, who has no limit): every container starts all its processes"
 	wouldShow := "uid 0 with all capabilities inside, uid 2000 in the host's /proc/PID/status, EACCES on the append; and containers of one host uid, each in a namespace of its own, all starting their processes where step 3's failed"
 	if !e.fix.RootOwned {
 		s.skip("writing the map 0 2000 1000 needs CAP_SETUID and CAP_SETGID over the host's namespace, and the stand-in needs host root: "+e.fix.Why, wouldShow, asRoot)
@@ -72,7 +73,6 @@ func perNamespaceNproc(e *env, s *Step) {
 		uid, _ = freeUID()
 	}
 	one := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: uid, Size: 1})
-	s.see("then step 3 again, one namespace per container, all mapping 0 to host uid %d: each container's init (uid 0 inside, RLIMIT_NPROC %d) starts %d processes and keeps them", uid, nprocLimit, perContainer)
 	var hs []*held
 	defer func() {
 		for _, h := range hs {
@@ -120,7 +120,7 @@ func capsWord(s caps.Set) string {
 	case s.Len() < all.Len() && all.Difference(s).Len() <= 3 && all.HasAll(s):
 		return fmt.Sprintf("all %d capabilities but %s", all.Len(), all.Difference(s).Format(caps.Docker))
 	case s.Len() <= 16:
-		return fmt.Sprintf("%d capabilities: %s", s.Len(), s.Format(caps.Docker))
+		return fmt.Sprintf("%d capabilities: %s", s.Len(), strings.ReplaceAll(s.Format(caps.Docker), ",", ", "))
 	}
 	return fmt.Sprintf("%d capabilities, %s", s.Len(), s.Mask())
 }
