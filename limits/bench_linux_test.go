@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
@@ -49,5 +50,24 @@ func BenchmarkCountTasks(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+	// Alternating the two within one loop exposes both to the same load
+	// from the rest of the machine; the ratio is go's time over pgrep's.
+	b.Run("interleaved", func(b *testing.B) {
+		var goT, pgT time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			if _, err := CountTasks(uid); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if err := exec.Command(pgrep, "-c", "-U", strconv.Itoa(int(uid))).Run(); err != nil {
+				b.Fatal(err)
+			}
+			goT, pgT = goT+t1.Sub(t0), pgT+time.Since(t1)
+		}
+		b.ReportMetric(float64(goT.Nanoseconds())/float64(b.N), "go-ns/op")
+		b.ReportMetric(float64(pgT.Nanoseconds())/float64(b.N), "pgrep-ns/op")
+		b.ReportMetric(float64(goT)/float64(pgT), "go/pgrep")
 	})
 }

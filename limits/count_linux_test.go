@@ -101,3 +101,35 @@ func TestCountTasksNamespaces(t *testing.T) {
 		t.Errorf("namespace root created: %+v (found %v)", r, ok)
 	}
 }
+
+// TestCountTasksStatusFallback compares the PIDFD_GET_INFO scan with the
+// /proc/PID/status scan older kernels get.
+func TestCountTasksStatusFallback(t *testing.T) {
+	uid := uint32(os.Getuid())
+	exact := testenv.ProbeSetID() == nil
+	if exact {
+		uid = testUID
+	}
+	for range 4 {
+		sleeper(t, sleepAs(uid))
+	}
+	fast, err := CountTasks(uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pidfdInfo.Load() {
+		t.Log("this kernel lacks PIDFD_GET_INFO: both scans read /proc/PID/status")
+	}
+	pidfdInfo.Store(false)
+	defer pidfdInfo.Store(true)
+	slow, err := CountTasks(uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exact && (fast.Processes != slow.Processes || fast.Tasks != slow.Tasks || fast.Charged != slow.Charged) {
+		t.Errorf("pidfd scan %+v, status scan %+v", fast, slow)
+	}
+	if slow.Processes < 4 || fast.Processes < 4 {
+		t.Errorf("pidfd scan saw %d processes, status scan %d; want at least the 4 sleepers", fast.Processes, slow.Processes)
+	}
+}

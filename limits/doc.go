@@ -72,8 +72,9 @@
 //
 // # How close a uid is to running out
 //
-// [CountTasks] scans /proc/*/status and /proc/*/ns/user and counts a uid's
-// tasks grouped by user namespace, together with the tasks the kernel
+// [CountTasks] scans every process (its real uid through PIDFD_GET_INFO
+// or /proc/PID/status, its threads, its /proc/PID/ns/user) and counts a
+// uid's tasks grouped by user namespace, together with the tasks the kernel
 // charges to the uid in the caller's namespace; [Usage.Headroom] compares
 // that with an RLIMIT_NPROC value. It needs no privilege, but without
 // ptrace access to other users' processes their namespaces stay unknown.
