@@ -57,10 +57,10 @@ func ShiftOwnership(root string, opts ShiftOptions) error {
 	if err != nil {
 		return &Error{Op: op, Err: &os.PathError{Op: "open", Path: root, Err: err}}
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	var st unix.Statx_t
+	if err := unix.Statx(fd, "", unix.AT_EMPTY_PATH, statxMask, &st); err != nil {
 		unix.Close(fd)
-		return &Error{Op: op, Err: &os.PathError{Op: "fstat", Path: root, Err: err}}
+		return &Error{Op: op, Err: &os.PathError{Op: "statx", Path: root, Err: err}}
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -68,7 +68,9 @@ func ShiftOwnership(root string, opts ShiftOptions) error {
 	}
 	s := &shifter{
 		opts:  &opts,
-		dev:   st.Dev,
+		dev:   devOf(&st),
+		mnt:   st.Mnt_id,
+		byMnt: st.Mask&unix.STATX_MNT_ID != 0,
 		sem:   make(chan struct{}, workers-1),
 		links: map[devIno]struct{}{},
 	}
@@ -94,10 +96,12 @@ func ShiftOwnership(root string, opts ShiftOptions) error {
 type devIno struct{ dev, ino uint64 }
 
 type shifter struct {
-	opts *ShiftOptions
-	dev  uint64
-	sem  chan struct{} // a token per extra walking goroutine
-	wg   sync.WaitGroup
+	opts  *ShiftOptions
+	dev   uint64
+	mnt   uint64 // the root's mount ID (Linux 5.8), when byMnt
+	byMnt bool
+	sem   chan struct{} // a token per extra walking goroutine
+	wg    sync.WaitGroup
 
 	linksMu sync.Mutex
 	links   map[devIno]struct{} // inodes with several links already seen
@@ -113,6 +117,7 @@ type shifter struct {
 type scratch struct {
 	dirents [32 << 10]byte
 	xattr   [64]byte
+	stat    unix.Statx_t
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -198,15 +203,15 @@ func (s *shifter) walkDir(fd int, path string, sc *scratch) {
 			name := rec[19:reclen]
 			for i, c := range name {
 				if c == 0 {
-					name = name[:i]
+					name = name[:i+1] // keeping the NUL, for the kernel
 					break
 				}
 			}
 			off += reclen
-			if string(name) == "." || string(name) == ".." {
+			if n := string(name); n == ".\x00" || n == "..\x00" {
 				continue
 			}
-			s.entry(fd, path, string(name), sc)
+			s.entry(fd, path, name, sc)
 			if s.failed.Load() {
 				return
 			}
@@ -214,22 +219,28 @@ func (s *shifter) walkDir(fd int, path string, sc *scratch) {
 	}
 }
 
+// statxMask asks statx for what the shift needs, and no more.
+const statxMask = unix.STATX_TYPE | unix.STATX_MODE | unix.STATX_NLINK | unix.STATX_UID | unix.STATX_GID | unix.STATX_INO | unix.STATX_MNT_ID
+
+func devOf(st *unix.Statx_t) uint64 { return unix.Mkdev(st.Dev_major, st.Dev_minor) }
+
 // entry shifts one directory entry and walks into it if it is a
-// directory.
-func (s *shifter) entry(dirfd int, dir, name string, sc *scratch) {
-	var st unix.Stat_t
-	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+// directory. name is the entry's name as getdents gave it, ending in its
+// NUL, so that the hot system calls take it without a copy.
+func (s *shifter) entry(dirfd int, dir string, name []byte, sc *scratch) {
+	st := &sc.stat
+	if err := statxAt(dirfd, name, st); err != nil {
 		if err != unix.ENOENT { // removed since getdents: nothing to shift
-			s.fail(dir+"/"+name, os.NewSyscallError("fstatat", err))
+			s.fail(joinName(dir, name), os.NewSyscallError("statx", err))
 		}
 		return
 	}
-	if st.Dev != s.dev {
-		return // a mount point: another file system, not this tree's
+	if s.byMnt && st.Mnt_id != s.mnt || devOf(st) != s.dev {
+		return // a mount point: another mount's files, not this tree's
 	}
 	isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
 	if !isDir && st.Nlink > 1 {
-		k := devIno{st.Dev, st.Ino}
+		k := devIno{devOf(st), st.Ino}
 		s.linksMu.Lock()
 		_, seen := s.links[k]
 		s.links[k] = struct{}{}
@@ -240,21 +251,22 @@ func (s *shifter) entry(dirfd int, dir, name string, sc *scratch) {
 	}
 	uid, gid, err := s.mapOwner(st.Uid, st.Gid)
 	if err != nil {
-		s.fail(dir+"/"+name, err)
+		s.fail(joinName(dir, name), err)
 		return
 	}
 	if uid != st.Uid || gid != st.Gid {
-		if err := s.chown(dirfd, name, &st, uid, gid, sc); err != nil {
-			s.fail(dir+"/"+name, err)
+		if err := s.chown(dirfd, name, st, uid, gid, sc); err != nil {
+			s.fail(joinName(dir, name), err)
 			return
 		}
 	}
 	if !isDir {
 		return
 	}
+	sub := joinName(dir, name)
 	var cfd int
 	err = retryEINTR(func() (err error) {
-		cfd, err = unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		cfd, err = unix.Openat(dirfd, sub[len(dir)+1:], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		return err
 	})
 	if err == unix.ENOENT {
@@ -262,11 +274,10 @@ func (s *shifter) entry(dirfd int, dir, name string, sc *scratch) {
 	}
 	if err != nil {
 		// ELOOP or ENOTDIR: replaced by a link or a file since the
-		// fstatat; not followed.
-		s.fail(dir+"/"+name, os.NewSyscallError("openat", err))
+		// statx; not followed.
+		s.fail(sub, os.NewSyscallError("openat", err))
 		return
 	}
-	sub := dir + "/" + name
 	select {
 	case s.sem <- struct{}{}:
 		s.wg.Add(1)
@@ -280,15 +291,18 @@ func (s *shifter) entry(dirfd int, dir, name string, sc *scratch) {
 	}
 }
 
+// joinName is dir/name without name's NUL.
+func joinName(dir string, name []byte) string { return dir + "/" + string(name[:len(name)-1]) }
+
 // chown changes one entry's owner and puts back what the kernel strips on
 // chown of a non-directory (ATTR_KILL_SUID, ATTR_KILL_SGID,
 // ATTR_KILL_PRIV in fs/open.c): setuid/setgid bits and the capability
 // xattr.
-func (s *shifter) chown(dirfd int, name string, st *unix.Stat_t, uid, gid uint32, sc *scratch) error {
+func (s *shifter) chown(dirfd int, name []byte, st *unix.Statx_t, uid, gid uint32, sc *scratch) error {
 	reg := st.Mode&unix.S_IFMT == unix.S_IFREG
 	var capx []byte
 	if reg {
-		n, err := getxattrAt(dirfd, name, "security.capability", sc.xattr[:])
+		n, err := getxattrAt(dirfd, name, capXattr, sc.xattr[:])
 		switch err {
 		case nil:
 			moved, _, err := moveCapRoot(sc.xattr[:n], func(root uint32) (uint32, bool) {
@@ -306,7 +320,7 @@ func (s *shifter) chown(dirfd int, name string, st *unix.Stat_t, uid, gid uint32
 			return os.NewSyscallError("getxattr security.capability", err)
 		}
 	}
-	if err := unix.Fchownat(dirfd, name, int(uid), int(gid), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := fchownatRaw(dirfd, name, uid, gid); err != nil {
 		return os.NewSyscallError("fchownat", err)
 	}
 	if reg && st.Mode&(unix.S_ISUID|unix.S_ISGID) != 0 {
@@ -315,7 +329,7 @@ func (s *shifter) chown(dirfd int, name string, st *unix.Stat_t, uid, gid uint32
 		}
 	}
 	if capx != nil {
-		if err := setxattrAt(dirfd, name, "security.capability", capx); err != nil {
+		if err := setxattrAt(dirfd, name, capXattr, capx); err != nil {
 			return os.NewSyscallError("setxattr security.capability", err)
 		}
 	}
@@ -326,8 +340,9 @@ func (s *shifter) chown(dirfd int, name string, st *unix.Stat_t, uid, gid uint32
 // following a symbolic link put there meanwhile: fchmodat2 (Linux 6.6)
 // with AT_SYMLINK_NOFOLLOW, else through an O_PATH descriptor of the
 // same inode.
-func chmodNoFollow(dirfd int, name string, st *unix.Stat_t) error {
-	mode := st.Mode & 0o7777
+func chmodNoFollow(dirfd int, nameZ []byte, st *unix.Statx_t) error {
+	name := string(nameZ[:len(nameZ)-1])
+	mode := uint32(st.Mode & 0o7777)
 	err := unix.Fchmodat(dirfd, name, mode, unix.AT_SYMLINK_NOFOLLOW)
 	if err != unix.EOPNOTSUPP {
 		if err != nil {
@@ -370,7 +385,10 @@ type xattrArgs struct {
 
 var noXattrAt atomic.Bool // getxattrat and setxattrat need Linux 6.13
 
-func getxattrAt(dirfd int, name, attr string, dest []byte) (int, error) {
+// capXattr is "security.capability" with its NUL.
+var capXattr = []byte("security.capability\x00")
+
+func getxattrAt(dirfd int, name, attr []byte, dest []byte) (int, error) {
 	if !noXattrAt.Load() {
 		n, err := xattrAt(unix.SYS_GETXATTRAT, dirfd, name, attr, dest)
 		if err != unix.ENOSYS {
@@ -378,10 +396,10 @@ func getxattrAt(dirfd int, name, attr string, dest []byte) (int, error) {
 		}
 		noXattrAt.Store(true)
 	}
-	return unix.Lgetxattr(procFD(dirfd, name), attr, dest)
+	return unix.Lgetxattr(procFD(dirfd, string(name[:len(name)-1])), string(attr[:len(attr)-1]), dest)
 }
 
-func setxattrAt(dirfd int, name, attr string, val []byte) error {
+func setxattrAt(dirfd int, name, attr []byte, val []byte) error {
 	if !noXattrAt.Load() {
 		_, err := xattrAt(unix.SYS_SETXATTRAT, dirfd, name, attr, val)
 		if err != unix.ENOSYS {
@@ -389,27 +407,40 @@ func setxattrAt(dirfd int, name, attr string, val []byte) error {
 		}
 		noXattrAt.Store(true)
 	}
-	return unix.Lsetxattr(procFD(dirfd, name), attr, val, 0)
+	return unix.Lsetxattr(procFD(dirfd, string(name[:len(name)-1])), string(attr[:len(attr)-1]), val, 0)
 }
 
-func xattrAt(trap uintptr, dirfd int, name, attr string, buf []byte) (int, error) {
-	p, err := unix.BytePtrFromString(name)
-	if err != nil {
-		return 0, err
-	}
-	a, err := unix.BytePtrFromString(attr)
-	if err != nil {
-		return 0, err
-	}
+// The raw calls below take names that end in a NUL (from getdents, or
+// capXattr) and live on the heap (a scratch, or a package variable).
+
+func xattrAt(trap uintptr, dirfd int, name, attr []byte, buf []byte) (int, error) {
 	args := xattrArgs{size: uint32(len(buf))}
 	if len(buf) > 0 {
 		args.value = uint64(uintptr(unsafe.Pointer(&buf[0])))
 	}
-	r, _, e := unix.Syscall6(trap, uintptr(dirfd), uintptr(unsafe.Pointer(p)), unix.AT_SYMLINK_NOFOLLOW,
-		uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
+	r, _, e := unix.Syscall6(trap, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), unix.AT_SYMLINK_NOFOLLOW,
+		uintptr(unsafe.Pointer(&attr[0])), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
 	runtime.KeepAlive(buf)
 	if e != 0 {
 		return 0, e
 	}
 	return int(r), nil
+}
+
+func statxAt(dirfd int, name []byte, st *unix.Statx_t) error {
+	_, _, e := unix.Syscall6(unix.SYS_STATX, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])),
+		unix.AT_SYMLINK_NOFOLLOW|unix.AT_STATX_DONT_SYNC, statxMask, uintptr(unsafe.Pointer(st)), 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+func fchownatRaw(dirfd int, name []byte, uid, gid uint32) error {
+	_, _, e := unix.Syscall6(unix.SYS_FCHOWNAT, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])),
+		uintptr(uid), uintptr(gid), unix.AT_SYMLINK_NOFOLLOW, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
 }
