@@ -97,14 +97,14 @@ func (o *options) maps(c *userns.Cmd) error {
 	case o.mapAuto:
 		c.SubIDs = true
 	case len(o.uidmap) > 0:
-		m, err := idmap.ParsePodman(strings.Join(o.uidmap, ","))
+		m, err := idmap.ParsePodman(hostForm(o.uidmap))
 		if err != nil {
 			return fmt.Errorf("--uidmap: %w", err)
 		}
 		c.UIDMap, c.GIDMap = m, m
 		// As podman: without --gidmap, gids are mapped as uids are.
 		if len(o.gidmap) > 0 {
-			if c.GIDMap, err = idmap.ParsePodman(strings.Join(o.gidmap, ",")); err != nil {
+			if c.GIDMap, err = idmap.ParsePodman(hostForm(o.gidmap)); err != nil {
 				return fmt.Errorf("--gidmap: %w", err)
 			}
 		}
@@ -116,6 +116,14 @@ func (o *options) maps(c *userns.Cmd) error {
 		return errors.New("--gidmap needs --uidmap")
 	}
 	return nil
+}
+
+// hostForm joins the values of --uidmap or --gidmap. Rootless podman
+// reads "container:@host:size" as an ID of the host and the plain form as
+// an ID of its own middle namespace; nsrun's host IDs are always the
+// caller's, so the @ form means the same as the plain one.
+func hostForm(values []string) string {
+	return strings.ReplaceAll(strings.Join(values, ","), ":@", ":")
 }
 
 // capSet applies --cap-add and --cap-drop as docker does: ALL in

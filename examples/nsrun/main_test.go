@@ -153,6 +153,23 @@ func TestUIDMapWide(t *testing.T) {
 	}
 }
 
+// TestUIDMapRepeated: --uidmap given twice, one extent in podman's @host
+// form, and a command run as uid 1 inside, which is host uid H+1.
+func TestUIDMapRepeated(t *testing.T) {
+	host := wideHost(t)
+	dir := sharedDir(t)
+	f := filepath.Join(dir, "made-by-uid-1")
+	mustRun(t, "--uidmap", fmt.Sprintf("0:@%d:1", host), "--uidmap", fmt.Sprintf("1:%d:65535", host+1),
+		"-u", "1:1", "--", "touch", f)
+	var st syscall.Stat_t
+	if err := syscall.Stat(f, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Uid != host+1 || st.Gid != host+1 {
+		t.Fatalf("a file made by 1:1 inside is owned by %d:%d here, want %d:%d", st.Uid, st.Gid, host+1, host+1)
+	}
+}
+
 func TestUserAndCaps(t *testing.T) {
 	host := wideHost(t)
 	m := fmt.Sprintf("0:%d:65536", host)
