@@ -25,11 +25,11 @@ var (
 // ParseError reports text that could not be parsed, in the manner of
 // strconv.NumError: what was being parsed, where, and why.
 type ParseError struct {
-	Func   string // the function: "Parse", "ParseText", "ParseStatus"...
-	Line   int    // 1-based line of multi-line input, 0 otherwise
-	Field  string // the field or element that failed, if any
-	Text   string // the offending text
-	Err    error  // the reason: ErrUnknownName, ErrRange, strconv.ErrSyntax...
+	Func  string // the function: "Parse", "ParseText", "ParseStatus"...
+	Line  int    // 1-based line of multi-line input, 0 otherwise
+	Field string // the field or element that failed, if any
+	Text  string // the offending text
+	Err   error  // the reason: ErrUnknownName, ErrRange, strconv.ErrSyntax...
 }
 
 func (e *ParseError) Error() string {

@@ -42,9 +42,9 @@ func TestParseFileCapsErrors(t *testing.T) {
 	for _, b := range [][]byte{
 		nil,
 		{0, 0, 0},
-		{0, 0, 0, 2},                 // v2 too short
-		{0, 0, 0, 2, 1, 2, 3, 4},     // v2 too short
-		make([]byte, 20),             // revision 0
+		{0, 0, 0, 2},             // v2 too short
+		{0, 0, 0, 2, 1, 2, 3, 4}, // v2 too short
+		make([]byte, 20),         // revision 0
 		append([]byte{2, 0, 0, 2}, make([]byte, 16)...), // unknown flag 0x2
 		append([]byte{0, 0, 0, 3}, make([]byte, 16)...), // v3 with v2's size
 		append([]byte{0, 0, 0, 4}, make([]byte, 20)...), // revision 4

@@ -136,9 +136,11 @@ func TestTextMatchesCLibcap(t *testing.T) {
 	if _, err := exec.Command(py, "-c", "import ctypes; ctypes.CDLL('libcap.so.2')").CombinedOutput(); err != nil {
 		testenv.Require(t, "libcap.so.2", err)
 	}
-	inputs := []string{"cap_chown=p cap_kill=e", "cap_setuid=p cap_chown=i", "=ep cap_chown-e", "CAP_CHOWN=ep", "all=ep",
+	inputs := []string{
+		"cap_chown=p cap_kill=e", "cap_setuid=p cap_chown=i", "=ep cap_chown-e", "CAP_CHOWN=ep", "all=ep",
 		"cap_chown=ep-e+i", "cap_chown+ep-e", "40=ep", "41=ep", "63=p", "cap_chown=pe cap_chown=", "=", "all-p", "=ep all-p",
-		"cap_chown,cap_kill+p", "cap_chown=+p", "cap_chown=-p", "= cap_chown=p", "cap_chown=i 40+p 39=e", "=eip cap_sys_admin-ip 45+e"}
+		"cap_chown,cap_kill+p", "cap_chown=+p", "cap_chown=-p", "= cap_chown=p", "cap_chown=i 40+p 39=e", "=eip cap_sys_admin-ip 45+e",
+	}
 	script := `import ctypes, sys
 l = ctypes.CDLL('libcap.so.2')
 l.cap_from_text.restype = ctypes.c_void_p

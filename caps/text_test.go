@@ -45,8 +45,10 @@ func TestParseText(t *testing.T) {
 			t.Errorf("ParseText(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
 		}
 	}
-	for _, in := range []string{"cap_chown", "cap_chown+", "cap_chown-", "+p", "-e", "=e-", "cap_chown=p=e", "cap_chown-e=p",
-		"chown,,kill=p", "cap_chown=p,", "64=p", "cap_chown=px", "cap_chown=pxe", "bogus=ep"} {
+	for _, in := range []string{
+		"cap_chown", "cap_chown+", "cap_chown-", "+p", "-e", "=e-", "cap_chown=p=e", "cap_chown-e=p",
+		"chown,,kill=p", "cap_chown=p,", "64=p", "cap_chown=px", "cap_chown=pxe", "bogus=ep",
+	} {
 		_, err := ParseText(in)
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Func != "ParseText" {
