@@ -63,8 +63,9 @@ func (a Allocation) Map() (Map, error) { return Single(0, a.Start, a.Size) }
 //
 // # Pool
 //
-// Blocks come from Pool, such as the caller's line of /etc/subuid (the
-// "containers" or "kubelet" entry). IDs 0–65535, where the host's own
+// Blocks come from Pool, such as the lines of /etc/subuid for the
+// "containers" or "kubelet" user ([PoolFromSubIDs] converts what
+// [LookupSubUIDs] returns), or ranges the caller picks. IDs 0–65535, where the host's own
 // users live, are never handed out unless AllowLow is set, and
 // 4294967295 never is: the kernel refuses a map that holds it. All
 // arithmetic is on uint64, so a pool that ends at the top of the ID space
@@ -312,4 +313,15 @@ func newNoSpace(size uint32, free []Block) *NoSpaceError {
 		e.Largest = max(e.Largest, f.Size)
 	}
 	return e
+}
+
+// PoolFromSubIDs turns entries of /etc/subuid or /etc/subgid, such as
+// those [LookupSubUIDs] returns for the "containers" or "kubelet" user,
+// into an [Allocator] pool.
+func PoolFromSubIDs(entries []SubIDRange) []Block {
+	pool := make([]Block, 0, len(entries))
+	for _, e := range entries {
+		pool = append(pool, Block{Start: e.Start, Size: e.Count})
+	}
+	return pool
 }

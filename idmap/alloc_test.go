@@ -468,3 +468,19 @@ func BenchmarkAllocateRelease(b *testing.B) {
 		}
 	}
 }
+
+func TestAllocatorPoolFromSubIDs(t *testing.T) {
+	entries, err := idmap.ParseSubIDs(strings.NewReader("containers:100000:131072\nkubelet:300000:65536\ncontainers:500000:65536\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAlloc(t, idmap.PoolFromSubIDs(idmap.SelectSubIDs(entries, "containers", ""))...)
+	for i, want := range []uint32{100000, 165536, 500000} {
+		if got := mustAlloc(t, a, strconv.Itoa(i), 0); got.Start != want {
+			t.Fatalf("allocation %d = %+v, want start %d", i, got, want)
+		}
+	}
+	if _, err := a.Allocate("3", 0); !errors.Is(err, idmap.ErrNoSpace) {
+		t.Fatalf("fourth allocation from 196608 IDs: %v", err)
+	}
+}
