@@ -235,3 +235,53 @@ func TestDetectFlavorImage(t *testing.T) {
 		t.Errorf("empty root: %v", f)
 	}
 }
+
+func TestEveryItem(t *testing.T) {
+	for item, i := range pamItems {
+		value := "5"
+		if item == "nonewprivs" {
+			value = "1"
+		}
+		c, warns := Parse("f", []byte("alice soft "+item+" "+value+"\n"))
+		if len(warns) != 0 || len(c.Rules) != 1 || c.Rules[0].item != i {
+			t.Errorf("%s: %v %v", item, c.Rules, warns)
+		}
+	}
+}
+
+func TestLoadOrderBytewise(t *testing.T) {
+	root := writeRoot(t, map[string]string{
+		"etc/security/limits.conf":        "",
+		"etc/security/limits.d/a.conf":    "* - nproc 1\n",
+		"etc/security/limits.d/Z.conf":    "* - nproc 2\n",
+		"etc/security/limits.d/_.conf":    "* - nproc 3\n",
+		"etc/security/limits.d/1.conf":    "* - nproc 4\n",
+		"etc/security/limits.d/a.conf~":   "* - nproc 5\n",
+		"etc/security/limits.d/.hid.conf": "* - nproc 6\n",
+	})
+	c, _, err := Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(c.Files, " ")
+	want := ConfFile + " " + ConfDir + "/1.conf " + ConfDir + "/Z.conf " + ConfDir + "/_.conf " + ConfDir + "/a.conf"
+	if got != want {
+		t.Errorf("order\n%s\nwant\n%s", got, want)
+	}
+	if l, _ := c.ResolveWith(alice, Upstream, testStart()).Limit("nproc"); l != (Rlimit{1, 1}) {
+		t.Errorf("last file wins: nproc %v", l)
+	}
+}
+
+func TestDebianRootMaxLogins(t *testing.T) {
+	conf := "%root - maxlogins 2\n%:0 - maxlogins 3\n"
+	if r := resolveText(t, conf, root0, Debian); r.MaxLogins.Value != 3 {
+		t.Errorf("Debian: %%root skipped for root, %%:0 applies: %+v", r.MaxLogins)
+	}
+	if r := resolveText(t, conf, root0, Upstream); r.MaxLogins.Value != 3 || r.MaxLogins.Rule.Line != 2 {
+		t.Errorf("upstream: %+v", r.MaxLogins)
+	}
+	if r := resolveText(t, "%root - maxlogins 2\n", root0, Upstream); r.MaxLogins.Value != 2 {
+		t.Errorf("upstream %%root: %+v", r.MaxLogins)
+	}
+}
