@@ -72,8 +72,10 @@
 //
 //   - The kernel's text, "inner outer count" per line, fields separated by
 //     blanks or tabs: [ParseProc], [Map.String], [Map.WriteTo]. ParseProc
-//     reads what the kernel reads, except that it refuses numbers above
-//     4294967295 where the kernel silently keeps their low 32 bits.
+//     reads what the kernel reads (the tests write random texts to the
+//     kernel to check), except that it refuses numbers above 4294967295,
+//     whose low 32 bits the kernel silently keeps, and text after a NUL
+//     byte, which the kernel silently ignores.
 //   - podman's and buildah's --uidmap, "container:host[:amount]" joined by
 //     commas: [ParsePodman], [Map.FormatPodman]. Rootless podman's
 //     "container:@host:amount" names a host ID through the caller's own
@@ -84,8 +86,9 @@
 //     to unshare maps the inverse of what was meant. 2.39 added
 //     "inner:outer:count"; ParseUnshare reads both.
 //   - os/exec's []syscall.SysProcIDMap, with int fields:
-//     [Map.ToSysProcIDMap] and [FromSysProcIDMap], which refuses negative
-//     and too large values instead of truncating them.
+//     [Map.ToSysProcIDMap] and [FromSysProcIDMap] (Linux only, like the
+//     type), which refuse negative and too large values instead of
+//     truncating them.
 //
 // # Subordinate IDs
 //

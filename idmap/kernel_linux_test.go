@@ -306,6 +306,8 @@ func TestKernelParseProc(t *testing.T) {
 		{format: "0,%d,1"},
 		// simple_strtoul keeps the low 32 bits: the kernel reads 0.
 		{format: "4294967296 %d 1", kernelOnly: true},
+		// The kernel's parser stops at a NUL byte.
+		{format: "0 %d 1\x00junk", kernelOnly: true},
 	} {
 		text := fmt.Sprintf(tt.format, w.euid)
 		_, perr := ParseProc(text)
@@ -329,4 +331,61 @@ func TestKernelParseProc(t *testing.T) {
 			tg = startTarget(t)
 		}
 	}
+}
+
+// TestKernelParseProcRandom writes random texts made of numbers, blanks,
+// newlines and junk, and checks that the kernel accepts one exactly when
+// ParseProc reads it and the map is one this writer may write.
+func TestKernelParseProcRandom(t *testing.T) {
+	w := probeWriter(t)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	tokens := []string{"0", "1", "007", strconv.Itoa(int(w.euid)), "4294967295", "65536", " ", " ", "\t", "  ", "\n", "\r", "\v", "\f", "+", "x", "-", ":"}
+	tg := startTarget(t)
+	accepted := 0
+	for range 300 {
+		var b strings.Builder
+		if rng.IntN(2) == 0 { // mostly well-formed: "c euid 1" with noise
+			b.WriteString(tokens[rng.IntN(len(tokens))])
+			fmt.Fprintf(&b, "%d%s%d%s1", rng.IntN(3), tokens[6+rng.IntN(6)], w.euid, tokens[6+rng.IntN(6)])
+			b.WriteString(tokens[6+rng.IntN(len(tokens)-6)])
+		} else {
+			for range 1 + rng.IntN(8) {
+				b.WriteString(tokens[rng.IntN(len(tokens))])
+			}
+		}
+		text := b.String()
+		if hasHugeNumber(text) {
+			continue // the kernel keeps the low 32 bits: TestKernelParseProc
+		}
+		m, perr := ParseProc(text)
+		var want error = syscall.EINVAL
+		if perr == nil {
+			want = w.expect(m.Ranges())
+		}
+		got := writeFile(tg.cmd.Process.Pid, "uid_map", text)
+		if !errors.Is(got, want) && !(got == nil && want == nil) {
+			t.Errorf("%q: kernel %v; ParseProc %v, %v implies %v", text, got, m.Ranges(), perr, want)
+		}
+		if got == nil {
+			accepted++
+			tg.stop()
+			tg = startTarget(t)
+		}
+	}
+	if accepted == 0 {
+		t.Error("no random text was accepted: the generator probes only one side")
+	}
+	t.Logf("%d of 300 accepted", accepted)
+}
+
+// hasHugeNumber reports a run of digits above 4294967295.
+func hasHugeNumber(s string) bool {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
+		if v, err := strconv.ParseUint(f, 10, 64); err != nil || v > 1<<32-1 {
+			return true
+		}
+	}
+	return false
 }

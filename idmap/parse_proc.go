@@ -16,7 +16,8 @@ var errShownUnmapped = fmt.Errorf("%w (4294967295 is what /proc shows when the r
 // separated by spaces or tabs (the kernel right-aligns them in columns
 // of 10 when it shows them), the last newline optional. It reads what
 // the kernel reads, except that a number above 4294967295 is an error
-// ([ErrRange]) where the kernel silently keeps its low 32 bits.
+// ([ErrRange]) where the kernel silently keeps its low 32 bits, and a NUL
+// byte is [ErrSyntax] where the kernel silently stops reading.
 //
 // Empty text is the zero Map: the map of a namespace whose map has not
 // been written. A blank line, or a line without exactly three decimal
