@@ -34,6 +34,8 @@ func init() {
 		fn = idmountNode
 	case "idmount-container":
 		fn = idmountContainer
+	case "shift-mounts":
+		fn = shiftMounts
 	default:
 		return
 	}
@@ -104,9 +106,8 @@ func idmountNode(args []string) int {
 
 func runNode(cfg *nodeConfig) (*nodeReport, error) {
 	rep := &nodeReport{}
-	// Nothing mounted here may propagate back to the test's namespace.
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return nil, fmt.Errorf("making / private: %w", err)
+	if err := privateRoot(); err != nil {
+		return nil, err
 	}
 	base := cfg.Dir
 	if cfg.Tmpfs {
@@ -197,6 +198,15 @@ func runNode(cfg *nodeConfig) (*nodeReport, error) {
 		rep.Overlay, rep.OverlayIs = fmt.Sprint(err), errors.Is(err, userns.ErrIDMapUnsupported) && errors.Is(err, unix.EINVAL)
 	}
 	return rep, nil
+}
+
+// privateRoot keeps what a helper mounts from propagating back to the
+// test's mount namespace.
+func privateRoot() error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("making / private: %w", err)
+	}
+	return nil
 }
 
 // countChildren counts this process's live children, across its threads.

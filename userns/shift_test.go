@@ -4,9 +4,13 @@ package userns_test
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -250,5 +254,82 @@ func TestShiftOwnershipUnmapped(t *testing.T) {
 	}
 	if err := userns.ShiftOwnership(filepath.Join(root, "a/b/file"), userns.ShiftOptions{UIDFrom: mine, UIDTo: mine}); !errors.Is(err, syscall.ENOTDIR) {
 		t.Fatalf("file as root: %v", err)
+	}
+}
+
+// shiftMounts runs in a mount namespace of its own: it mounts a bind of
+// args[1] (on the same file system as the tree) and a tmpfs inside the
+// tree args[0], shifts the tree, and prints what the mounts' files are
+// owned by afterwards.
+func shiftMounts(args []string) int {
+	root, outside := args[0], args[1]
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
+	if err := privateRoot(); err != nil {
+		return fail(err)
+	}
+	bind, tmp := filepath.Join(root, "bind"), filepath.Join(root, "tmp")
+	if err := unix.Mount(outside, bind, "", unix.MS_BIND, ""); err != nil {
+		return fail(err)
+	}
+	if err := unix.Mount("tmpfs", tmp, "tmpfs", 0, "mode=0755"); err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "file"), nil, 0o644); err != nil {
+		return fail(err)
+	}
+	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 0, Size: 65536})
+	h := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+	if err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: m, UIDTo: h, GIDFrom: m, GIDTo: h}); err != nil {
+		return fail(err)
+	}
+	var out []uint32
+	for _, p := range []string{root, filepath.Join(root, "file"), bind, filepath.Join(bind, "file"), tmp, filepath.Join(tmp, "file")} {
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			return fail(err)
+		}
+		out = append(out, st.Uid)
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
+	return 0
+}
+
+// TestShiftOwnershipStaysOnItsMount: a bind mount of another directory
+// of the same file system, and a tmpfs, inside the tree are neither
+// shifted nor entered.
+func TestShiftOwnershipStaysOnItsMount(t *testing.T) {
+	top := t.TempDir()
+	testenv.Require(t, ChownAny, probeChownAny(top))
+	root, outside := filepath.Join(top, "root"), filepath.Join(top, "outside")
+	for _, d := range []string{filepath.Join(root, "bind"), filepath.Join(root, "tmp"), outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{filepath.Join(root, "file"), filepath.Join(outside, "file")} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := testenv.Command("shift-mounts", root, outside)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper: %v: %s", err, stderr.String())
+	}
+	var got []uint32
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("helper said %q: %v", out, err)
+	}
+	// root and root/file shifted; the bind's root and file, the tmpfs's
+	// root and file not.
+	if want := []uint32{100000, 100000, 0, 0, 0, 0}; !slices.Equal(got, want) {
+		t.Fatalf("owners of root, root/file, bind, bind/file, tmp, tmp/file = %v, want %v", got, want)
+	}
+	// And seen from the test's namespace, where the bind never was.
+	if o, _ := lowner(t, filepath.Join(outside, "file")); o.uid != 0 {
+		t.Fatalf("the file outside the tree is owned by %d", o.uid)
 	}
 }
