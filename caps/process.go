@@ -167,3 +167,17 @@ func (e *ProcessError) Is(target error) bool {
 }
 
 var errReused = errors.New("pid reused by another process (start time differs)")
+
+// MarshalText encodes m as its String form.
+func (m Seccomp) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText decodes the String form of a Seccomp mode.
+func (m *Seccomp) UnmarshalText(b []byte) error {
+	for _, c := range []Seccomp{SeccompDisabled, SeccompStrict, SeccompFilter} {
+		if string(b) == c.String() {
+			*m = c
+			return nil
+		}
+	}
+	return &ParseError{Func: "Seccomp.UnmarshalText", Text: string(b), Err: errors.New("want disabled, strict or filter")}
+}

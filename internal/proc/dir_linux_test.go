@@ -164,3 +164,25 @@ func BenchmarkScanStatus(b *testing.B) {
 		}
 	}
 }
+
+func TestReadFileGrowsAndShortRead(t *testing.T) {
+	d, err := Open(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, r := range []*Reader{
+		{buf: make([]byte, 64)},                       // grows, reads to EOF
+		{buf: make([]byte, 64), ShortReadIsEOF: true}, // grows until a short read
+		{ShortReadIsEOF: true},
+	} {
+		b, err := r.ReadFile(d, "status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The whole file: it ends with the context switch counters.
+		if !strings.HasPrefix(string(b), "Name:\t") || !strings.Contains(string(b), "\nnonvoluntary_ctxt_switches:\t") || !strings.HasSuffix(string(b), "\n") {
+			t.Errorf("incomplete status (%d bytes, ShortReadIsEOF %v): %q", len(b), r.ShortReadIsEOF, b)
+		}
+	}
+}
