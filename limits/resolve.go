@@ -92,6 +92,9 @@ type Item struct {
 	SoftRule *Rule // the line that set the soft value, when Soft is FromRule
 	HardRule *Rule // the line that set the hard value, when Hard is FromRule
 	Clamped  bool  // the soft value was above the hard value and was lowered to it
+	// Capped: Debian lowered PID 1's soft nofile to 1024 (FD_SETSIZE),
+	// as no rule set it.
+	Capped bool
 }
 
 // Set reports whether a rule set either half.
@@ -208,8 +211,9 @@ func (c *Config) ResolveWith(u User, f Flavor, s Start) Result {
 			soft[i].class, hard[i].class = classNone, classNone
 		}
 	}
+	capped := false
 	if startClass == classKernel && soft[NOFILE].class == classKernel && soft[NOFILE].v > 1024 {
-		soft[NOFILE].v = 1024 // FD_SETSIZE: select() breaks above it
+		soft[NOFILE].v, capped = 1024, true // FD_SETSIZE: select() breaks above it
 	}
 	loginClass := classNone
 	skip := func(r *Rule, why string, args ...any) {
@@ -281,6 +285,7 @@ func (c *Config) ResolveWith(u User, f Flavor, s Start) Result {
 	for i := range NumResources {
 		it := Item{Resource: Resource(i), Rlimit: Rlimit{soft[i].v, hard[i].v}, SoftRule: soft[i].rule, HardRule: hard[i].rule}
 		it.Soft, it.Hard = origin(soft[i]), origin(hard[i])
+		it.Capped = capped && Resource(i) == NOFILE && it.Soft == FromPID1
 		if it.Rlimit.Soft > it.Rlimit.Hard {
 			it.Rlimit.Soft, it.Clamped = it.Rlimit.Hard, true
 		}

@@ -231,3 +231,15 @@ func TestRlimitsMap(t *testing.T) {
 		t.Errorf("exempt map %v", m)
 	}
 }
+
+func TestDebianNofileCap(t *testing.T) {
+	if it := resolveText(t, "", alice, Debian).Items[NOFILE]; !it.Capped || it.Rlimit != (Rlimit{1024, 8192}) {
+		t.Errorf("no rule: %+v", it)
+	}
+	if it := resolveText(t, "* soft nofile 2048\n", alice, Debian).Items[NOFILE]; it.Capped {
+		t.Errorf("soft rule: %+v", it)
+	}
+	if it := resolveText(t, "", alice, Upstream).Items[NOFILE]; it.Capped {
+		t.Errorf("upstream: %+v", it)
+	}
+}

@@ -91,6 +91,9 @@ func run(w io.Writer, root, userName, flavorName string) error {
 	fmt.Fprintln(tw, "ITEM\tSOFT\tHARD\tSOFT SET BY\tHARD SET BY")
 	for _, it := range res.Items {
 		soft := source(it.Soft, it.SoftRule)
+		if it.Capped {
+			soft += " (capped at 1024)"
+		}
 		if it.Clamped {
 			soft += " (lowered to hard)"
 		}
@@ -124,6 +127,9 @@ func run(w io.Writer, root, userName, flavorName string) error {
 	}
 	nproc := res.Items[limits.NPROC].Rlimit.Soft
 	fmt.Fprintf(w, "nproc use: uid %d has %d tasks in %d processes; %d tasks count against its RLIMIT_NPROC here\n", u.UID, use.Tasks, use.Processes, use.Charged)
+	if u.UID == 0 {
+		fmt.Fprintln(w, "nproc is not enforced for root in the initial user namespace, nor for holders of CAP_SYS_RESOURCE or CAP_SYS_ADMIN there")
+	}
 	if nproc == limits.Unlimited {
 		fmt.Fprintln(w, "nproc limit: unlimited")
 	} else {
