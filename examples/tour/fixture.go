@@ -14,14 +14,13 @@ import (
 
 // Caller is who runs the tour, as the kernel sees it.
 type Caller struct {
-	UID          int    `json:"uid"`
-	GID          int    `json:"gid"`
-	InUserNS     bool   `json:"in_user_namespace"`
-	UIDMap       string `json:"uid_map"`
-	UserNSError  string `json:"userns_error,omitempty"`
-	HostRoot     bool   `json:"host_root"`
-	CanCreateNS  bool   `json:"can_create_user_namespace"`
-	MultiMapable bool   `json:"can_write_wide_maps"`
+	UID         int    `json:"uid"`
+	GID         int    `json:"gid"`
+	InUserNS    bool   `json:"in_user_namespace"`
+	UIDMap      string `json:"uid_map"`
+	UserNSError string `json:"userns_error,omitempty"`
+	HostRoot    bool   `json:"host_root"`
+	CanCreateNS bool   `json:"can_create_user_namespace"`
 }
 
 func (c Caller) String() string {

@@ -163,8 +163,8 @@ func TestTourJSON(t *testing.T) {
 					t.Errorf("step %d has the verdict ok but observed nothing", s.N)
 				}
 			case VerdictSkipped:
-				if s.Why == "" || s.WouldShow == "" || s.HowToRun == "" {
-					t.Errorf("step %d is skipped without saying why (%q), what it would show (%q) and how to run it (%q)", s.N, s.Why, s.WouldShow, s.HowToRun)
+				if s.Skipped == "" || s.WouldShow == "" || s.HowToRun == "" {
+					t.Errorf("step %d is skipped without saying why (%q), what it would show (%q) and how to run it (%q)", s.N, s.Skipped, s.WouldShow, s.HowToRun)
 				}
 			default:
 				t.Fatalf("step %d: verdict %q (%s) with exit status 0", s.N, s.Verdict, s.Why)
@@ -177,10 +177,10 @@ func TestTourJSON(t *testing.T) {
 				// The tour skipped: the caller must really lack what the
 				// step needs, and CI requires the features it has.
 				if need.err == nil {
-					t.Fatalf("step %d skipped (%s), but %s is available here", s.N, s.Why, need.feature)
+					t.Fatalf("step %d skipped (%s), but %s is available here", s.N, s.Skipped, need.feature)
 				}
 				testenv.Require(t, need.feature, need.err)
-				t.Fatalf("step %d skipped (%s) though %s seemed missing only to the probe: %v", s.N, s.Why, need.feature, need.err)
+				t.Fatalf("step %d skipped (%s) though %s seemed missing only to the probe: %v", s.N, s.Skipped, need.feature, need.err)
 			}
 			if s.N == 6 && len(s.NotRun) > 0 {
 				// The newuidmap half: required where the caller (or, as

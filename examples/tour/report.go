@@ -29,11 +29,13 @@ type Step struct {
 	// Observed lists what the kernel did, one fact a line.
 	Observed []string `json:"observed,omitempty"`
 	Verdict  string   `json:"verdict"`
-	// Why explains the verdict in one line: the reason of a skip, the
-	// observation that contradicts, or the error.
+	// Why explains the verdict in one line: what the observations mean,
+	// the observation that contradicts, or the error.
 	Why string `json:"why,omitempty"`
-	// WouldShow and HowToRun accompany a skip: what the step shows where
-	// it can run, and how to run it there.
+	// Skipped is the reason of a skip: the privilege or tool missing.
+	// WouldShow and HowToRun accompany it: what the step shows where it
+	// can run, and how to run it there.
+	Skipped   string `json:"skipped,omitempty"`
 	WouldShow string `json:"would_show,omitempty"`
 	HowToRun  string `json:"how_to_run,omitempty"`
 	// NotRun lists the parts of a step that ran only in part, each with
@@ -67,7 +69,7 @@ func (s *Step) fail(format string, args ...any) {
 // skip marks the whole step as not run: why names the missing privilege,
 // how says how to run the step.
 func (s *Step) skip(why, wouldShow, how string) {
-	s.Verdict, s.Why, s.WouldShow, s.HowToRun = VerdictSkipped, why, wouldShow, how
+	s.Verdict, s.Why, s.Skipped, s.WouldShow, s.HowToRun = VerdictSkipped, "", why, wouldShow, how
 }
 
 // notRun records a part of the step that could not run here.
@@ -82,7 +84,7 @@ func (s *Step) finish(okWhy string) {
 	}
 	if len(s.Observed) == 0 && len(s.NotRun) > 0 && len(s.errs) == 0 && len(s.contradictions) == 0 {
 		// Nothing of the step could run: a skip, with its parts' reasons.
-		s.Verdict, s.Why, s.HowToRun = VerdictSkipped, strings.Join(s.NotRun, "; "), "see the reasons"
+		s.Verdict, s.Why, s.Skipped, s.HowToRun = VerdictSkipped, "", strings.Join(s.NotRun, "; "), "see the reasons above"
 		s.WouldShow = s.Expect
 		return
 	}
@@ -152,7 +154,7 @@ func (t *Tour) writeText(w io.Writer) {
 			para(w, "not run", n)
 		}
 		if s.Verdict == VerdictSkipped {
-			para(w, "skipped", s.Why)
+			para(w, "skipped", s.Skipped)
 			para(w, "would show", s.WouldShow)
 			para(w, "to run it", s.HowToRun)
 			continue
