@@ -28,6 +28,9 @@ const IDMappedMountDisk = "idmapped-mount-disk"
 // The mount helpers are dispatched from init, not through TestMain, so
 // that this file does not claim the package's one TestMain.
 func init() {
+	if _, stage := os.LookupEnv("NONROOT_USERNS_STAGE"); stage {
+		return // a userns.Cmd stage; the helper runs after its exec
+	}
 	var fn func([]string) int
 	switch os.Getenv(testenv.HelperEnv) {
 	case "idmount-node":
@@ -251,9 +254,27 @@ func idmountContainer(dirs []string) int {
 
 // runNodeHelper starts the node helper in a new mount namespace, adding a
 // user namespace when the test itself may not make one.
-func runNodeHelper(t *testing.T, cfg nodeConfig) *nodeReport {
+func runNodeHelper(t *testing.T, cfg nodeConfig, subIDs bool) *nodeReport {
 	t.Helper()
 	b, _ := json.Marshal(cfg)
+	if subIDs {
+		// An ordinary user's node: root of a namespace holding its
+		// own uid and its /etc/subuid range, started by userns.Cmd
+		// through newuidmap.
+		c := &userns.Cmd{Cmd: testenv.Command("idmount-node", string(b)), SubIDs: true}
+		c.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+		var stderr strings.Builder
+		c.Stderr = &stderr
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("node helper through userns.Cmd with SubIDs: %v: %s", err, stderr.String())
+		}
+		var rep nodeReport
+		if err := json.Unmarshal(out, &rep); err != nil {
+			t.Fatalf("node said %q: %v", out, err)
+		}
+		return &rep
+	}
 	var lastErr error
 	for _, sys := range []*syscall.SysProcAttr{
 		{Cloneflags: syscall.CLONE_NEWNS},
@@ -311,7 +332,12 @@ func sharedDir(t *testing.T) string {
 func TestIDMappedMountSharedVolume(t *testing.T) {
 	cfg := nodeConfig{N: 1}
 	multi := testenv.ProbeMultiMap()
-	if multi == nil {
+	subIDs := false
+	if multi != nil && testenv.ProbeUserNS() == nil && testenv.ProbeNewuidmap(65536) == nil && !userns.RunningInUserNS() {
+		// IDs of the node's namespace: 0 is the caller, 1-65536 its
+		// subordinate range.
+		cfg, subIDs = nodeConfig{Old: 1000, New: 20000, N: 10000}, true
+	} else if multi == nil {
 		// Real host ranges from the allocator, as a node agent would
 		// get them.
 		a := &idmap.Allocator{Path: filepath.Join(t.TempDir(), "ids"), Pool: []idmap.Block{{Start: 100000, Size: 1 << 20}}}
@@ -326,7 +352,7 @@ func TestIDMappedMountSharedVolume(t *testing.T) {
 		t.Run(fs, func(t *testing.T) {
 			cfg := cfg
 			cfg.Dir, cfg.Tmpfs = sharedDir(t), fs == "tmpfs"
-			rep := runNodeHelper(t, cfg)
+			rep := runNodeHelper(t, cfg, subIDs)
 			if rep.Skip != "" {
 				testenv.Require(t, rep.Feature, errors.New(rep.Skip))
 			}
@@ -359,7 +385,7 @@ func TestIDMappedMountSharedVolume(t *testing.T) {
 				t.Errorf("ID-mapping an overlay: %s; want ErrIDMapUnsupported, EINVAL and a hint about overlays", rep.Overlay)
 			}
 			if cfg.N == 1 {
-				testenv.Require(t, testenv.MultiMap, fmt.Errorf("the rest of the story needs two host ranges: %w", multi))
+				testenv.Require(t, testenv.MultiMap, fmt.Errorf("the rest of the story needs two ranges of IDs (root, or newuidmap with /etc/subuid): %w", multi))
 			}
 			// Without the mapping the files belong to a stranger.
 			if rep.Plain.UID != 65534 || rep.Plain.Write != "EACCES" || rep.Plain.Create != "EACCES" {
