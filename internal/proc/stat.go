@@ -50,9 +50,7 @@ func ParseStat(b []byte, s *Stat) error {
 		case 4:
 			s.PPid, err = atoi(tok)
 		case 22:
-			var n int
-			n, err = atoi(tok)
-			s.StartTime = uint64(n)
+			s.StartTime, err = atou(tok)
 		}
 		if err != nil {
 			return &ParseError{Line: 1, Field: "field " + strconv.Itoa(field), Text: string(tok), Err: err}

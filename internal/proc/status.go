@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 )
 
@@ -168,18 +169,26 @@ func trimSpace(b []byte) []byte {
 
 // atoi parses a non-negative decimal int without allocating.
 func atoi(b []byte) (int, error) {
-	if len(b) == 0 || len(b) > 18 {
-		if len(b) == 0 {
-			return 0, strconv.ErrSyntax
-		}
+	n, err := atou(b)
+	if err == nil && n > math.MaxInt {
+		err = strconv.ErrRange
+	}
+	return int(n), err
+}
+
+func atou(b []byte) (uint64, error) {
+	if len(b) == 0 {
+		return 0, strconv.ErrSyntax
+	}
+	if len(b) > 19 {
 		return 0, strconv.ErrRange
 	}
-	n := 0
+	var n uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, strconv.ErrSyntax
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + uint64(c-'0')
 	}
 	return n, nil
 }
@@ -221,11 +230,11 @@ func ids(b []byte, out *[4]uint32) error {
 		if end == 0 {
 			return strconv.ErrSyntax
 		}
-		n, err := atoi(b[:end])
+		n, err := atou(b[:end])
 		if err != nil {
 			return err
 		}
-		if n > 1<<32-1 {
+		if n > math.MaxUint32 {
 			return strconv.ErrRange
 		}
 		out[i] = uint32(n)
