@@ -49,14 +49,15 @@ func (r *Rule) compile() string {
 	case "soft", "hard", "-":
 	default:
 		// Login counts and nonewprivs take any type; everything else skips.
-		if item != itemMaxLogins && item != itemMaxSysLogins && item != itemNoNewPrivs && item != itemChroot {
+		if item != itemMaxLogins && item != itemMaxSysLogins && item != itemNoNewPrivs {
 			return "unknown type " + strconv.Quote(r.Type) + " (want soft, hard or -)"
 		}
 	}
 	v := r.Value
 	switch {
 	case item == itemChroot:
-		// Debian's patch: the value is a directory.
+		// Debian's patch: the value is a directory, lower-cased like
+		// every value (measured: "/srv/Jail" chroots into "/srv/jail").
 	case item == itemNoNewPrivs:
 		switch v {
 		case "0":

@@ -11,55 +11,37 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
 
-var pamClient = struct {
-	once sync.Once
-	path string
-	err  error
-}{}
-
-// buildPAMClient compiles testdata/pamclient/client.c, once per test
-// binary, or says what is missing.
+// buildPAMClient compiles testdata/pamclient/client.c, or says what is
+// missing.
 func buildPAMClient(t *testing.T) string {
 	t.Helper()
-	pamClient.once.Do(func() {
-		cc, err := exec.LookPath("cc")
-		if err != nil {
-			pamClient.err = fmt.Errorf("no C compiler (apt-get install gcc libpam0g-dev)")
-			return
-		}
-		found := false
-		for _, dir := range moduleDirs {
-			if _, err := os.Stat(filepath.Join("/", dir, "pam_limits.so")); err == nil {
-				found = true
-			}
-		}
-		if !found {
-			pamClient.err = fmt.Errorf("pam_limits.so not installed (apt-get install libpam-modules)")
-			return
-		}
-		dir, err := os.MkdirTemp("", "limits-pam-")
-		if err != nil {
-			pamClient.err = err
-			return
-		}
-		out := filepath.Join(dir, "client")
-		src, _ := filepath.Abs("testdata/pamclient/client.c")
-		if b, err := exec.Command(cc, "-o", out, src, "-lpam").CombinedOutput(); err != nil {
-			pamClient.err = fmt.Errorf("building the PAM client failed (apt-get install gcc libpam0g-dev): %v\n%s", err, b)
-			return
-		}
-		pamClient.path = out
-	})
-	if pamClient.err != nil {
-		testenv.Require(t, testenv.PAM, pamClient.err)
+	cc, err := exec.LookPath("cc")
+	if err != nil {
+		testenv.Require(t, testenv.PAM, fmt.Errorf("no C compiler (apt-get install gcc libpam0g-dev)"))
 	}
-	return pamClient.path
+	found := false
+	for _, dir := range moduleDirs {
+		if _, err := os.Stat(filepath.Join("/", dir, "pam_limits.so")); err == nil {
+			found = true
+		}
+	}
+	if !found {
+		testenv.Require(t, testenv.PAM, fmt.Errorf("pam_limits.so not installed (apt-get install libpam-modules)"))
+	}
+	out := filepath.Join(t.TempDir(), "client")
+	src, err := filepath.Abs("testdata/pamclient/client.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(cc, "-o", out, src, "-lpam").CombinedOutput(); err != nil {
+		testenv.Require(t, testenv.PAM, fmt.Errorf("building the PAM client failed (apt-get install gcc libpam0g-dev): %v\n%s", err, b))
+	}
+	return out
 }
 
 type pamRun struct {
@@ -67,6 +49,7 @@ type pamRun struct {
 	session       int
 	sessionMsg    string
 	raise         string
+	cwd           string
 	nice, nnp     int
 }
 
@@ -114,6 +97,8 @@ func runPAM(t *testing.T, client, user, conf string) pamRun {
 			r.raise = strings.Join(f[1:], " ")
 		case len(f) == 2 && f[0] == "nice":
 			r.nice, _ = strconv.Atoi(f[1])
+		case len(f) == 2 && f[0] == "cwd":
+			r.cwd = f[1]
 		case len(f) == 2 && f[0] == "nnp":
 			r.nnp, _ = strconv.Atoi(f[1])
 		}
@@ -175,11 +160,20 @@ func TestIntegrationPAM(t *testing.T) {
 		{"signed uid range", "+0:+5000 soft locks 13\n"},
 		{"uid truncated to 32 bits", "4294967296:4294967296 soft locks 14\n"},
 		{"KB overflow", "%[1]s soft fsize 18014398509481984\n"},
+		{"chroot value lower-cased", "%[1]s - chroot {JAIL}\n"},
+		{"chroot last line wins over class", "%[1]s - chroot {JAIL}\n@:%[2]d - chroot /nonexistent-limits-jail\n"},
+		{"chroot needs a type", "%[1]s whatever chroot {JAIL}\n"},
 	}
+	jail, err := os.MkdirTemp("", "limitsjail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(jail)
+	os.Chmod(jail, 0o755)
 	for _, u := range users {
 		for _, c := range cases {
 			t.Run(u.Name+"/"+c.name, func(t *testing.T) {
-				conf := c.conf
+				conf := strings.ReplaceAll(c.conf, "{JAIL}", strings.ToUpper(jail))
 				if strings.Contains(conf, "%[") {
 					conf = fmt.Sprintf(conf, u.Name, u.GID, u.UID)
 				}
@@ -205,6 +199,19 @@ func TestIntegrationPAM(t *testing.T) {
 				wantSession := 0
 				if refused && flavor == Upstream {
 					wantSession = 6 // PAM_PERM_DENIED
+				}
+				if res.ChrootRule != nil {
+					// pam_limits chroots the client; that works for root (in
+					// any namespace) into a directory that exists.
+					if _, err := os.Stat(res.Chroot); err == nil && os.Geteuid() == 0 {
+						if run.cwd != "/" {
+							t.Errorf("no chroot into %s: cwd %s", res.Chroot, run.cwd)
+						}
+					} else {
+						wantSession = 6
+					}
+				} else if run.cwd == "/" {
+					t.Errorf("chrooted without a chroot rule")
 				}
 				if run.session != wantSession {
 					t.Errorf("session returned %d (%s), want %d", run.session, run.sessionMsg, wantSession)

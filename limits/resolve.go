@@ -131,7 +131,9 @@ type Result struct {
 	// never checked.
 	MaxLogins Setting
 	SysWide   bool
-	// Chroot is the directory of the chroot item (Debian only).
+	// Chroot is the directory of the chroot item (Debian only): the last
+	// matching line wins whatever its class, its value is lower-cased as
+	// every value is, and a chroot that fails denies the session.
 	Chroot     string
 	ChrootRule *Rule
 	// Skipped lists matching lines that changed nothing, with the reason.

@@ -1,7 +1,7 @@
 /* A PAM client for the limits tests: opens a session through the given
  * service of a private PAM configuration directory and prints this
  * process's limits before and after, whether it could raise a hard limit,
- * its nice value and its no_new_privs flag.
+ * its nice value, its working directory and its no_new_privs flag.
  * Usage: client SERVICE USER CONFDIR */
 #include <security/pam_appl.h>
 #include <sys/prctl.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
 {
@@ -50,6 +51,11 @@ int main(int argc, char **argv)
 	dump("after");
 	errno = 0;
 	printf("nice %d\n", getpriority(PRIO_PROCESS, 0));
+	{
+		char cwd[4096];
+		/* "/" after Debian's chroot item: it chroots and changes to "/" */
+		printf("cwd %s\n", getcwd(cwd, sizeof cwd) ? cwd : "?");
+	}
 	printf("nnp %d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 	/* Can this process raise a hard limit? Lower one by one and raise it back. */
 	for (int i = 0; i < RLIM_NLIMITS; i++) {
