@@ -160,6 +160,10 @@ func TestIntegrationPAM(t *testing.T) {
 		{"signed uid range", "+0:+5000 soft locks 13\n"},
 		{"uid truncated to 32 bits", "4294967296:4294967296 soft locks 14\n"},
 		{"KB overflow", "%[1]s soft fsize 18014398509481984\n"},
+		{"maxlogins 0 denies", "%[1]s - maxlogins 0\n"},
+		{"maxlogins user class beats star", "%[1]s - maxlogins 5\n* - maxlogins 0\n"},
+		{"maxlogins %:gid beats star", "* - maxlogins 5\n%%:%[2]d - maxlogins 0\n"},
+		{"maxsyslogins 0 denies", "* - maxsyslogins 0\n"},
 		{"chroot value lower-cased", "%[1]s - chroot {JAIL}\n"},
 		{"chroot last line wins over class", "%[1]s - chroot {JAIL}\n@:%[2]d - chroot /nonexistent-limits-jail\n"},
 		{"chroot needs a type", "%[1]s whatever chroot {JAIL}\n"},
@@ -199,6 +203,9 @@ func TestIntegrationPAM(t *testing.T) {
 				wantSession := 0
 				if refused && flavor == Upstream {
 					wantSession = 6 // PAM_PERM_DENIED
+				}
+				if res.MaxLogins.Rule != nil && res.MaxLogins.Value == 0 && u.UID != 0 {
+					wantSession = 6 // no logins allowed; root is never checked
 				}
 				if res.ChrootRule != nil {
 					// pam_limits chroots the client; that works for root (in
