@@ -136,6 +136,7 @@ func getsubids(prog string, groups bool, user string) ([]SubIDRange, error) {
 		args = []string{"-g", user}
 	}
 	cmd := exec.Command(prog, args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C") // its messages untranslated
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
