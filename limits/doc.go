@@ -53,6 +53,13 @@
 // says which one a system has, by looking at its pam_limits.so and dpkg
 // database.
 //
+// Where no rule sets a limit, the session keeps what the PAM application
+// had ([FromCaller]) under [Upstream], or PID 1's under [Debian]. The
+// application matters: su and runuser (util-linux) change nofile, nice,
+// rtprio, fsize and as before PAM runs, and sshd or a systemd unit brings
+// its own; pass those values as [Start.Caller] to [Config.ResolveWith].
+// pam_limits with a conf= argument reads that file only, not limits.d.
+//
 // # What a process has
 //
 // [ReadProcLimits] reads /proc/PID/limits (anyone may read any process's).
@@ -63,7 +70,8 @@
 // process needs CAP_SYS_RESOURCE ([ErrNotYours]). [Apply] sets a
 // map[Resource]Rlimit on a process, such as a child started by package
 // userns before it runs; [Result.Rlimits] turns a resolution into such a
-// map, and [Result.Apply] applies it with the flavour's error handling.
+// map (userns.Cmd.Rlimits takes it as is), and [Result.Apply] applies it
+// with the flavour's error handling.
 //
 // A Go program's own soft RLIMIT_NOFILE is not the one it inherited: the
 // runtime raises it to the hard limit at start and restores the original
