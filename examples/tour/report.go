@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -134,6 +135,8 @@ const width = 96
 
 func (t *Tour) writeText(w io.Writer) {
 	fmt.Fprintln(w, "nonroot tour: why root in a container is dangerous, and how each remedy stops it.")
+	fmt.Fprintln(w, "Without a user namespace, uid 0 in a container is uid 0 of the host. The remedies:")
+	fmt.Fprintln(w, "an ordinary uid (steps 2-3), a user namespace (4-5), rootless (6); capabilities (7).")
 	fmt.Fprintln(w, "Every verdict below comes from what the kernel did, on this machine, just now.")
 	fmt.Fprintln(w)
 	para(w, "caller", t.Caller.String())
@@ -164,6 +167,19 @@ func (t *Tour) writeText(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%d ok, %d contradicted, %d errors, %d skipped (go run ./examples/tour --json for the same as JSON)\n",
 		t.OK, t.Contradicted, t.Errors, t.Skipped)
+	var skipped []string
+	how := ""
+	for _, s := range t.Steps {
+		if s.Verdict == VerdictSkipped {
+			skipped = append(skipped, strconv.Itoa(s.N))
+			if how == "" {
+				how = s.HowToRun
+			}
+		}
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "Steps %s did not run here; each says above what it would show.\nTo see step %s: %s\n", strings.Join(skipped, ", "), skipped[0], how)
+	}
 }
 
 func verdictWord(v string) string {
