@@ -45,6 +45,16 @@ func TestCompose(t *testing.T) {
 		{"zero m", Map{}, outer, nil, nil, 0},
 		{"zero outer", MustNew(r(0, 0, 1)), Map{}, nil, ErrNotInParent, 0},
 		{"identity outer", MustNew(r(0, 1000, 1000)), MustNew(r(0, 0, 4294967295)), []Range{r(0, 1000, 1000)}, nil, 0},
+		// fedora-toolbox's nested namespace inside rootless podman's, for
+		// uid 1000 with 100000:65536, as its commit cfcf4eb shows both
+		// maps and the host's view.
+		{
+			"toolbox in rootless podman",
+			MustNew(r(1000, 0, 1), r(0, 1, 1000), r(1001, 1001, 64536)),
+			MustNew(r(0, 1000, 1), r(1, 100000, 65536)),
+			[]Range{r(1000, 1000, 1), r(0, 100000, 1000), r(1001, 101000, 64536)},
+			nil, 0,
+		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.m.Compose(tt.outer)

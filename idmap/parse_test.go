@@ -47,6 +47,12 @@ func TestParseProc(t *testing.T) {
 		{in: "         0          0 4294967295\n", want: []Range{r(0, 0, 4294967295)}},
 		{in: "  0 100000 65536  \n65536 1000 1\r\n", want: []Range{r(0, 100000, 65536), r(65536, 1000, 1)}},
 		{in: "007 0010 01", want: []Range{r(7, 10, 1)}},
+		// unshare(1)'s EXAMPLES (util-linux 2.38): --map-root-user, and
+		// --map-auto with --map-root-user.
+		{in: "         0       1000          1\n", want: []Range{r(0, 1000, 1)}},
+		{in: "         0       1000          1\n         1     100000      65535\n", want: []Range{r(0, 1000, 1), r(1, 100000, 65535)}},
+		// podman --userns=keep-id:uid=11 (podman PR #15389).
+		{in: "         0          1         11\n        11          0          1\n        12         12      65525\n", want: []Range{r(0, 1, 11), r(11, 0, 1), r(12, 12, 65525)}},
 		{in: "0 0 1\n\n", err: ErrSyntax, line: 2, field: 1},
 		{in: "\n0 0 1", err: ErrSyntax, line: 1, field: 1},
 		{in: "0 0", err: ErrSyntax, line: 1, field: 3},
