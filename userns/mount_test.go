@@ -39,6 +39,8 @@ func init() {
 		fn = idmountContainer
 	case "shift-mounts":
 		fn = shiftMounts
+	case "shift-scenario":
+		fn = shiftScenarioHelper
 	default:
 		return
 	}

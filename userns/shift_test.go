@@ -59,7 +59,7 @@ func capV2() []byte {
 
 type owner struct{ uid, gid uint32 }
 
-func lowner(t *testing.T, p string) (owner, uint32) {
+func lowner(t testing.TB, p string) (owner, uint32) {
 	t.Helper()
 	var st unix.Stat_t
 	if err := unix.Lstat(p, &st); err != nil {
@@ -68,20 +68,33 @@ func lowner(t *testing.T, p string) (owner, uint32) {
 	return owner{st.Uid, st.Gid}, st.Mode
 }
 
-func TestShiftOwnership(t *testing.T) {
-	top := t.TempDir()
-	testenv.Require(t, ChownAny, probeChownAny(top))
+// shiftIDs are the IDs a shift scenario plays with: files start owned by
+// Old+k (uid and gid) and move to New+k (uid) and GNew+k (gid).
+type shiftIDs struct{ Old, New, GNew, Size, GSize uint32 }
+
+var (
+	// On the host, as root.
+	hostShiftIDs = shiftIDs{Old: 100000, New: 150000, GNew: 400000, Size: 200000, GSize: 65536}
+	// In a namespace mapping 0 to the caller and 1-65536 to its
+	// /etc/subuid range.
+	nodeShiftIDs = shiftIDs{Old: 1000, New: 6000, GNew: 40000, Size: 20000, GSize: 10000}
+)
+
+// shiftScenario builds a tree under top, shifts it there and back, and
+// reports what went wrong through t, which is a *testing.T in the test
+// process and a collector in a helper.
+func shiftScenario(t testing.TB, top string, ids shiftIDs) {
 	// From and To overlap, so that shifting a file twice would show:
-	// 100000+k becomes 150000+k, and twice 200000+k.
-	from := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 200000})
-	to := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 150000, Size: 200000})
-	gfrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
-	gto := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 400000, Size: 65536})
+	// Old+k becomes New+k, and twice New+(New-Old)+k.
+	from := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: ids.Old, Size: ids.Size})
+	to := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: ids.New, Size: ids.Size})
+	gfrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: ids.Old, Size: ids.GSize})
+	gto := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: ids.GNew, Size: ids.GSize})
 
 	root, outside := filepath.Join(top, "root"), filepath.Join(top, "outside")
 	type entry struct {
 		path string
-		k    uint32 // the owner is 100000+k
+		k    uint32 // the owner is Old+k
 		mode os.FileMode
 		kind string // "", "dir", "link", "fifo", "hard"
 		arg  string
@@ -131,7 +144,7 @@ func TestShiftOwnership(t *testing.T) {
 			err = os.WriteFile(p, []byte(e.path), 0o644)
 		}
 		if err == nil {
-			err = os.Lchown(p, int(100000+e.k), int(100000+e.k))
+			err = os.Lchown(p, int(ids.Old+e.k), int(ids.Old+e.k))
 		}
 		if err == nil && e.kind != "link" {
 			err = os.Chmod(p, e.mode)
@@ -144,7 +157,7 @@ func TestShiftOwnership(t *testing.T) {
 		}
 		switch e.arg {
 		case "capv3":
-			err = errors.Join(err, unix.Setxattr(p, "security.capability", capV3(100000), 0))
+			err = errors.Join(err, unix.Setxattr(p, "security.capability", capV3(ids.Old), 0))
 		case "capv2":
 			err = errors.Join(err, unix.Setxattr(p, "security.capability", capV2(), 0))
 		}
@@ -153,7 +166,7 @@ func TestShiftOwnership(t *testing.T) {
 		}
 	}
 	// Directories made by MkdirAll for the parents of usr/bin.
-	os.Lchown(filepath.Join(root, "usr"), 100000, 100000)
+	os.Lchown(filepath.Join(root, "usr"), int(ids.Old), int(ids.Old))
 	outsideBefore, _ := lowner(t, outside)
 	targetBefore, _ := lowner(t, filepath.Join(outside, "target"))
 
@@ -165,7 +178,7 @@ func TestShiftOwnership(t *testing.T) {
 		p := filepath.Join(root, e.path)
 		got, mode := lowner(t, p)
 		k := e.k
-		if want := (owner{150000 + k, 400000 + k}); got != want {
+		if want := (owner{ids.New + k, ids.GNew + k}); got != want {
 			t.Errorf("%s: owner %v, want %v", e.path, got, want)
 		}
 		if e.kind == "" && mode&0o7777 != modeBits(e.mode) {
@@ -174,8 +187,8 @@ func TestShiftOwnership(t *testing.T) {
 	}
 	buf := make([]byte, 64)
 	n, err := unix.Lgetxattr(filepath.Join(root, "usr/bin/ping"), "security.capability", buf)
-	if err != nil || n != 24 || binary.LittleEndian.Uint32(buf[20:]) != 150000 {
-		t.Errorf("ping's v3 capability after the shift: %x, %v; want root uid 150000", buf[:max(n, 0)], err)
+	if err != nil || n != 24 || binary.LittleEndian.Uint32(buf[20:]) != ids.New {
+		t.Errorf("ping's v3 capability after the shift: %x, %v; want root uid %d", buf[:max(n, 0)], err, ids.New)
 	}
 	n, err = unix.Lgetxattr(filepath.Join(root, "usr/bin/arping"), "security.capability", buf)
 	if err != nil || string(buf[:max(n, 0)]) != string(capV2()) {
@@ -193,18 +206,19 @@ func TestShiftOwnership(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range tree {
-		if got, _ := lowner(t, filepath.Join(root, e.path)); got != (owner{100000 + e.k, 100000 + e.k}) {
+		if got, _ := lowner(t, filepath.Join(root, e.path)); got != (owner{ids.Old + e.k, ids.Old + e.k}) {
 			t.Errorf("%s after shifting back: owner %v", e.path, got)
 		}
 	}
 	n, err = unix.Lgetxattr(filepath.Join(root, "usr/bin/ping"), "security.capability", buf)
-	if err != nil || n != 24 || binary.LittleEndian.Uint32(buf[20:]) != 100000 {
-		t.Errorf("ping's v3 capability after shifting back: %x, %v; want root uid 100000", buf[:max(n, 0)], err)
+	if err != nil || n != 24 || binary.LittleEndian.Uint32(buf[20:]) != ids.Old {
+		t.Errorf("ping's v3 capability after shifting back: %x, %v; want root uid %d", buf[:max(n, 0)], err, ids.Old)
 	}
 
 	// Shifting the file capability's root to host root makes it v2.
-	hostFrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
-	hostTo := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 0, Size: 65536})
+	n0 := min(ids.Old, 65536)
+	hostFrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: ids.Old, Size: n0})
+	hostTo := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 0, Size: n0})
 	if err := userns.ShiftOwnership(filepath.Join(root, "usr"), userns.ShiftOptions{UIDFrom: hostFrom, UIDTo: hostTo}); err != nil {
 		t.Fatal(err)
 	}
@@ -212,9 +226,74 @@ func TestShiftOwnership(t *testing.T) {
 	if err != nil || n != 20 {
 		t.Errorf("ping's capability shifted to host root: %x, %v; want a v2 value", buf[:max(n, 0)], err)
 	}
-	if got, _ := lowner(t, filepath.Join(root, "usr/bin/su")); got != (owner{0, 100000}) {
-		t.Errorf("su with the uid side alone shifted: %v, want {0 100000}", got)
+	if got, _ := lowner(t, filepath.Join(root, "usr/bin/su")); got != (owner{0, ids.Old}) {
+		t.Errorf("su with the uid side alone shifted: %v, want {0 %d}", got, ids.Old)
 	}
+}
+
+func TestShiftOwnership(t *testing.T) {
+	top := t.TempDir()
+	if err := probeChownAny(top); err == nil {
+		shiftScenario(t, top, hostShiftIDs)
+		return
+	} else if testenv.ProbeUserNS() != nil || testenv.ProbeNewuidmap(65536) != nil || userns.RunningInUserNS() {
+		testenv.Require(t, ChownAny, err)
+	}
+	// An ordinary user with /etc/subuid: the same, as root of a
+	// namespace holding its range, on the host's disk.
+	if err := os.Chmod(top, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	c := &userns.Cmd{Cmd: testenv.Command("shift-scenario", top), SubIDs: true}
+	var stderr strings.Builder
+	c.Stderr = &stderr
+	out, err := c.Output()
+	if err != nil {
+		t.Fatalf("shift-scenario through userns.Cmd with SubIDs: %v: %s", err, stderr.String())
+	}
+	var failures []string
+	if err := json.Unmarshal(out, &failures); err != nil {
+		t.Fatalf("helper said %q: %v", out, err)
+	}
+	for _, f := range failures {
+		t.Error(f)
+	}
+}
+
+// collector is the testing.TB of a helper: it gathers failures to send
+// back to the test.
+type collector struct {
+	testing.TB
+	failures []string
+}
+
+func (c *collector) Helper()                   {}
+func (c *collector) Errorf(f string, a ...any) { c.failures = append(c.failures, fmt.Sprintf(f, a...)) }
+func (c *collector) Fatalf(f string, a ...any) { c.Errorf(f, a...); panic(c) }
+func (c *collector) Fatal(a ...any)            { c.Errorf("%s", fmt.Sprint(a...)); panic(c) }
+
+func shiftScenarioHelper(args []string) int {
+	c := &collector{}
+	func() {
+		defer func() {
+			if r := recover(); r != nil && r != any(c) {
+				panic(r)
+			}
+		}()
+		shiftScenario(c, args[0], nodeShiftIDs)
+	}()
+	// The caller outside cannot remove files of its subordinate IDs.
+	entries, _ := os.ReadDir(args[0])
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(args[0], e.Name())); err != nil {
+			c.Errorf("cleaning up: %v", err)
+		}
+	}
+	if c.failures == nil {
+		c.failures = []string{}
+	}
+	json.NewEncoder(os.Stdout).Encode(c.failures)
+	return 0
 }
 
 // modeBits converts an os.FileMode with permission and setuid/setgid bits
