@@ -62,15 +62,23 @@ func runPAM(t *testing.T, client, user, conf string) pamRun {
 	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pamDir := filepath.Join(dir, "pam.d")
+	return runPAMService(t, nil, client, user, "session required pam_limits.so conf="+confFile+"\n")
+}
+
+// runPAMService runs the client with a PAM service file holding service,
+// behind the command prefix wrap (nil for none).
+func runPAMService(t *testing.T, wrap []string, client, user, service string) pamRun {
+	t.Helper()
+	pamDir := filepath.Join(t.TempDir(), "pam.d")
 	if err := os.Mkdir(pamDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(pamDir, "limitstest"), []byte("session required pam_limits.so conf="+confFile+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(pamDir, "limitstest"), []byte(service), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	cmd := exec.Command(client, "limitstest", user, pamDir)
+	args := append(append(wrap[:len(wrap):len(wrap)], client), "limitstest", user, pamDir)
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -231,5 +239,91 @@ func TestIntegrationPAM(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// mountNSWrap returns the command prefix that runs a shell script in a
+// private mount namespace, or why there is none: unshare -m for root (of
+// any user namespace), unshare -rm for others.
+func mountNSWrap(t *testing.T) []string {
+	t.Helper()
+	unshare := testenv.RequireTool(t, "unshare", "util-linux")
+	wrap := []string{unshare, "-m"}
+	if os.Geteuid() != 0 {
+		wrap = []string{unshare, "-rm"}
+	}
+	if out, err := exec.Command(wrap[0], append(wrap[1:], "sh", "-c", "mount -t tmpfs tmpfs /mnt")...).CombinedOutput(); err != nil {
+		testenv.Require(t, "mountns", fmt.Errorf("mounting in a new mount namespace with %v failed: %v: %s", wrap, err, out))
+	}
+	return wrap
+}
+
+// TestIntegrationPAMLimitsD lays a fixture over /etc/security in a private
+// mount namespace and opens a session with the default pam_limits
+// configuration, which reads limits.conf and limits.d/*.conf: the files
+// read and their order must be the ones Load finds.
+func TestIntegrationPAMLimitsD(t *testing.T) {
+	client := buildPAMClient(t)
+	wrap := mountNSWrap(t)
+	flavor, _ := DetectFlavor("/")
+	fixture := writeRoot(t, map[string]string{
+		"etc/security/limits.conf":             "* soft locks 10\n%[1]s soft sigpending 100\n",
+		"etc/security/limits.d/a.conf":         "%[1]s soft locks 11\n",
+		"etc/security/limits.d/Z.conf":         "%[1]s soft locks 12\n%[1]s soft msgqueue 1000\n",
+		"etc/security/limits.d/10-x.conf":      "%[1]s soft msgqueue 2000\n%[1]s soft sigpending 200\n",
+		"etc/security/limits.d/9-y.conf":       "%[1]s soft sigpending 300\n",
+		"etc/security/limits.d/.hidden.conf":   "%[1]s soft locks 13\n",
+		"etc/security/limits.d/b.conf.disable": "%[1]s soft locks 14\n",
+		"etc/security/limits.d/dir.conf/x":     "%[1]s soft locks 15\n",
+	})
+	pid1, err := ReadProcLimits(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"root", "nrtest"} {
+		u, err := LookupUser("/", name)
+		if err != nil {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			root := t.TempDir()
+			err := filepath.WalkDir(fixture, func(p string, d os.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				rel, _ := filepath.Rel(fixture, p)
+				if d.IsDir() {
+					return os.MkdirAll(filepath.Join(root, rel), 0o755)
+				}
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(filepath.Join(root, rel), []byte(strings.ReplaceAll(string(b), "%[1]s", name)), 0o644)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.Chmod(root, 0o755)
+			script := "mount -t tmpfs tmpfs /etc/security && cp -a " + filepath.Join(root, "etc/security") + "/. /etc/security/ && exec \"$@\""
+			run := runPAMService(t, append(wrap, "sh", "-c", script, "sh"), client, name, "session required pam_limits.so\n")
+			cfg, _, err := Load(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := cfg.ResolveWith(u, flavor, Start{Caller: run.before, PID1: pid1})
+			for _, r := range []Resource{LOCKS, MSGQUEUE, SIGPENDING} {
+				want := res.Items[r].Rlimit
+				if want.Hard > run.before[r].Hard && run.raise != "ok" {
+					want = run.before[r]
+				}
+				if run.after[r] != want {
+					t.Errorf("%v: pam_limits gave %v, Resolve of %v says %v", r, run.after[r], cfg.Files, want)
+				}
+			}
+			if l, _ := res.Limit("locks"); u.UID != 0 && l.Soft != 11 {
+				t.Errorf("Resolve: locks %v, want 11 from a.conf, the last file in byte order", l)
+			}
+		})
 	}
 }
