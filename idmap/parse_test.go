@@ -90,6 +90,10 @@ func TestParseProcSamples(t *testing.T) {
 		{"proc_multi_host_view.uid_map", []Range{r(0, 100000, 65536), r(65536, 1000, 1), r(70000, 2000000000, 10)}, nil},
 		{"proc_multi_own_view.uid_map", []Range{r(0, 100000, 65536), r(65536, 1000, 1), r(70000, 2000000000, 10)}, nil},
 		{"proc_340.uid_map", seq(340, 2), nil},
+		// A grandchild mapped 0:1000:1000 inside a child mapped
+		// 0:100000:65536, read from the child and from the host.
+		{"proc_nested_middle_view.uid_map", []Range{r(0, 1000, 1000)}, nil},
+		{"proc_nested_host_view.uid_map", []Range{r(0, 101000, 1000)}, nil},
 		// /proc/1/uid_map read by uid 1001 inside `unshare -r`: the
 		// reader's namespace does not map host uid 0.
 		{"proc_unshare_r_nrtest_pid1.uid_map", nil, ErrRange},
