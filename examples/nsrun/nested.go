@@ -60,7 +60,7 @@ func (o *options) translate(c *userns.Cmd) error {
 		t, err := m.Compose(mine.Inverse())
 		if err != nil {
 			return fmt.Errorf("%s asks for host IDs outside your subordinate ranges (%s): %w",
-				[2]string{"--uidmap", "--gidmap"}[i], oneLine(errors.New(strings.TrimSpace(mine.String()))), err)
+				[2]string{"--uidmap", "--gidmap"}[i], strings.Join(strings.Split(strings.TrimSpace(mine.String()), "\n"), ", "), err)
 		}
 		*m = t
 	}
