@@ -62,7 +62,9 @@ func (w Warning) Err() error {
 }
 
 // Config is the parsed set of limits.conf files, in the order pam_limits
-// reads them.
+// reads them. Make one with [Load] or [Parse]: rules carry what the
+// parser worked out (value in the kernel's unit, parsed domain), so rules
+// built by hand do not resolve.
 type Config struct {
 	Files []string // files read, in order
 	Rules []Rule   // lines pam_limits acts on, in reading order

@@ -17,7 +17,7 @@ import (
 func init() { testenv.Helper("nproc-forker", nprocForker) }
 
 type forkReport struct {
-	Threads int    // the forker's own tasks when it started forking
+	Threads int    // the forker's own tasks when the kernel refused the fork
 	Forked  int    // children forked before the first failure
 	Err     string // the failure
 	EAGAIN  bool
@@ -59,7 +59,7 @@ func nprocForker(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	rep := forkReport{Threads: threadsOf(os.Getpid())}
+	var rep forkReport
 	var kids []int
 	for len(kids) < 10000 {
 		pid, e := forkPause()
@@ -70,6 +70,7 @@ func nprocForker(args []string) int {
 		kids = append(kids, pid)
 	}
 	rep.Forked = len(kids)
+	rep.Threads = threadsOf(os.Getpid())
 	for _, pid := range kids {
 		syscall.Kill(pid, syscall.SIGKILL)
 		var ws syscall.WaitStatus
