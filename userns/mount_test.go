@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -77,6 +78,7 @@ type nodeReport struct {
 	DiskOwner uint32 // on-disk owner of the file the container made through the mount
 	NodeMake  string // errno of the node creating a file through the mount
 	ReadOnly  string // errno of the container creating a file in a read-only ID-mapped mount
+	ByNS      uint32 // owner of file through a mount taking the maps of a running process's namespace
 	Proc      string // error of ID-mapping /proc
 	ProcIs    bool   // it answers ErrIDMapUnsupported
 	Overlay   string // error of ID-mapping an overlay, or "no overlay: ..."
@@ -124,8 +126,8 @@ func runNode(cfg *nodeConfig) (*nodeReport, error) {
 			return nil, fmt.Errorf("mounting a tmpfs: %w", err)
 		}
 	}
-	src, dst, ro := filepath.Join(base, "src"), filepath.Join(base, "dst"), filepath.Join(base, "ro")
-	for _, d := range []string{src, dst, ro} {
+	src, dst, ro, byNS := filepath.Join(base, "src"), filepath.Join(base, "dst"), filepath.Join(base, "ro"), filepath.Join(base, "byns")
+	for _, d := range []string{src, dst, ro, byNS} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -160,6 +162,33 @@ func runNode(cfg *nodeConfig) (*nodeReport, error) {
 		return nil, err
 	}
 	rep.SeenOwner = st.Uid
+
+	// MountOptions.UserNS: the maps of a process already running, as a
+	// runtime would pass its container's /proc/PID/ns/user.
+	sleeper := exec.Command("/bin/sleep", "60")
+	sleeper.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: int(cfg.Old), HostID: int(cfg.New), Size: int(cfg.N)}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: int(cfg.Old), HostID: int(cfg.New), Size: int(cfg.N)}},
+	}
+	if err := sleeper.Start(); err != nil {
+		return nil, err
+	}
+	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/user", sleeper.Process.Pid))
+	sleeper.Process.Kill()
+	sleeper.Wait()
+	if err != nil {
+		return nil, err
+	}
+	err = userns.MountIDMapped(src, byNS, idmap.Map{}, idmap.Map{}, &userns.MountOptions{UserNS: ns})
+	ns.Close()
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Lstat(filepath.Join(byNS, "file"), &st); err != nil {
+		return nil, err
+	}
+	rep.ByNS = st.Uid
 
 	// The container: root inside, New..New+N-1 outside, in this mount
 	// namespace.
@@ -374,6 +403,9 @@ func TestIDMappedMountSharedVolume(t *testing.T) {
 			}
 			if rep.DiskOwner != cfg.Old {
 				t.Errorf("file created through the mount is owned by %d on disk, want %d", rep.DiskOwner, cfg.Old)
+			}
+			if rep.ByNS != cfg.New {
+				t.Errorf("through a mount with MountOptions.UserNS the node sees owner %d, want %d", rep.ByNS, cfg.New)
 			}
 			if rep.ReadOnly != "EROFS" {
 				t.Errorf("creating in the read-only mount: %q, want EROFS", rep.ReadOnly)
