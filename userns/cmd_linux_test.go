@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -537,5 +538,57 @@ func TestIntegrationNestingLimit(t *testing.T) {
 	}
 	if !RunningInUserNS() && res.Depth != 33 {
 		t.Errorf("from the initial namespace the chain reached %d levels, the kernel allows 33", res.Depth)
+	}
+}
+
+// ExtraFiles and Dir reach the target through the stage as they would
+// through os/exec, and the stage's own descriptors and variable do not.
+func TestStageExtraFilesDir(t *testing.T) {
+	requireUserNS(t)
+	dir := worldDir(t)
+	const script = "pwd >&3; ls /proc/self/fd >&3; env | grep -c NONROOT_USERNS_STAGE >&3"
+	run := func(cmd *exec.Cmd, start func() error, wait func() error) string {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		cmd.ExtraFiles = []*os.File{w}
+		cmd.Dir = dir
+		if err := start(); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		out, _ := io.ReadAll(r)
+		_ = wait()
+		return string(out)
+	}
+	plain := exec.Command("/bin/sh", "-c", script)
+	want := run(plain, plain.Start, plain.Wait)
+	c := Command("/bin/sh", "-c", script)
+	c.NoNewPrivs = true
+	got := run(c.Cmd, c.Start, c.Wait)
+	if got != want || !strings.HasPrefix(got, dir+"\n") || !strings.HasSuffix(got, "\n0\n") {
+		t.Errorf("through the stage the child wrote %q to fd 3; through os/exec %q", got, want)
+	}
+}
+
+// Supplementary groups are set exactly when setgroups is allowed.
+func TestIntegrationGroups(t *testing.T) {
+	c := Command("/usr/bin/id", "-G")
+	manyUIDs(t, c)
+	c.Setgroups = true
+	c.UID, c.GID = 1000, 1000
+	c.Groups = []uint32{10, 20}
+	out, err := c.Output()
+	if err != nil {
+		t.Fatalf("Output: %v", err)
+	}
+	if got := strings.Fields(string(out)); strings.Join(got, " ") != "1000 10 20" {
+		t.Errorf("id -G = %q, want 1000 10 20", out)
+	}
+	rep := c.how
+	if rep == pathNone {
+		t.Error("no path recorded")
 	}
 }
