@@ -39,8 +39,11 @@ func (r Range) appendText(b []byte) []byte {
 
 // Map is a uid or gid map as the kernel holds it: at most 340 extents
 // that overlap on neither side, none empty and none reaching 2^32, whose
-// text fits one write. The zero Map has no extents; it maps nothing (and
-// the kernel refuses to have it written: a written map has an extent).
+// text fits one write. (Only a map read by [ReadUIDMap] or [ReadGIDMap]
+// may be longer as text: the kernel shows it in the reader's IDs, which
+// can have more digits than the writer's.) The zero Map has no extents;
+// it maps nothing (and the kernel refuses to have it written: a written
+// map has an extent).
 //
 // A Map is immutable and safe for concurrent use. Its extents keep the
 // order they were given in, which is the order [Map.String] writes them.
@@ -59,7 +62,11 @@ type Map struct {
 // text too long for one write ([ErrTooLong]). The error is a *[RangeError]
 // naming the first extent the kernel would refuse, in the order it reads
 // them. New with no ranges returns the zero Map.
-func New(ranges ...Range) (Map, error) {
+func New(ranges ...Range) (Map, error) { return newMap(ranges, true) }
+
+// newMap is New; with text false it leaves out the length of the text,
+// which limits a write, not a map the kernel shows (see ReadUIDMap).
+func newMap(ranges []Range, text bool) (Map, error) {
 	if len(ranges) == 0 {
 		return Map{}, nil
 	}
@@ -70,7 +77,7 @@ func New(ranges ...Range) (Map, error) {
 	}
 	slices.SortFunc(m.byContainer, func(a, b Range) int { return cmp32(a.ContainerID, b.ContainerID) })
 	slices.SortFunc(m.byHost, func(a, b Range) int { return cmp32(a.HostID, b.HostID) })
-	if err := m.check(); err != nil {
+	if err := m.check(text); err != nil {
 		return Map{}, err
 	}
 	return m, nil
@@ -79,8 +86,8 @@ func New(ranges ...Range) (Map, error) {
 // check applies the kernel's rules in the kernel's order (map_write in
 // kernel/user_namespace.c): the length of the whole text first, then each
 // line in turn, and the count when a 341st line follows.
-func (m Map) check() error {
-	if m.textLen()-1 >= MaxText { // the final newline may be left out
+func (m Map) check(text bool) error {
+	if text && m.tooLong() {
 		return &RangeError{Index: -1, Err: ErrTooLong}
 	}
 	bad := len(m.ranges)
@@ -274,8 +281,13 @@ func (m Map) AppendText(b []byte) ([]byte, error) {
 
 // WriteTo writes m to w in the one write the kernel takes for uid_map and
 // gid_map: the lines of [Map.String] without the final newline, which the
-// kernel does not need. It implements io.WriterTo.
+// kernel does not need. It implements io.WriterTo. It refuses, without
+// writing, a map whose text does not fit one write ([ErrTooLong]), which
+// only a map read by [ReadUIDMap] can be.
 func (m Map) WriteTo(w io.Writer) (int64, error) {
+	if m.tooLong() {
+		return 0, &RangeError{Index: -1, Err: ErrTooLong}
+	}
 	b, _ := m.AppendText(nil)
 	if len(b) > 0 {
 		b = b[:len(b)-1]
@@ -283,6 +295,10 @@ func (m Map) WriteTo(w io.Writer) (int64, error) {
 	n, err := w.Write(b)
 	return int64(n), err
 }
+
+// tooLong reports whether m's text does not fit one write; the final
+// newline may be left out.
+func (m Map) tooLong() bool { return m.textLen()-1 >= MaxText }
 
 func (m Map) textLen() int {
 	n := 0

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -288,5 +289,46 @@ func TestReadPID1(t *testing.T) {
 	}
 	if _, err := ReadUIDMap(-1); err == nil {
 		t.Error("ReadUIDMap(-1) succeeded")
+	}
+}
+
+// TestKernelReadLongView reads, from here, a nested map whose text in
+// this namespace's IDs is longer than one write allows: the kernel holds
+// and shows it, so ReadUIDMap must read it though ParseProc and WriteTo
+// refuse it.
+func TestKernelReadLongView(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	testenv.Require(t, testenv.MultiMap, testenv.ProbeMultiMap())
+	outer := MustNew(Range{0, 1000000000, 100000})
+	var rs, want []Range
+	for i := range uint32(300) {
+		rs = append(rs, Range{i * 3, i * 3, 2})
+		want = append(want, Range{i * 3, 1000000000 + i*3, 2})
+	}
+	inner := MustNew(rs...)
+	rep := startNest(t, outer, inner)
+	if rep.Pid == 0 {
+		t.Fatalf("starting the grandchild: %s", rep.Err)
+	}
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(rep.Pid) + "/uid_map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseProc(string(raw)); !errors.Is(err, ErrTooLong) {
+		t.Errorf("ParseProc of the host's view: %v, want ErrTooLong", err)
+	}
+	got, err := ReadUIDMap(rep.Pid)
+	if err != nil {
+		t.Fatalf("ReadUIDMap of the host's view: %v", err)
+	}
+	if got.Len() != len(want) || !slices.Equal(got.Ranges(), want) {
+		t.Errorf("ReadUIDMap = %d extents, want %d composed ones", got.Len(), len(want))
+	}
+	if _, err := inner.Compose(outer); !errors.Is(err, ErrTooLong) {
+		t.Errorf("Compose: %v, want ErrTooLong", err)
+	}
+	var b strings.Builder
+	if _, err := got.WriteTo(&b); !errors.Is(err, ErrTooLong) || b.Len() != 0 {
+		t.Errorf("WriteTo of the long view wrote %d bytes, %v", b.Len(), err)
 	}
 }

@@ -24,7 +24,11 @@ var errShownUnmapped = fmt.Errorf("%w (4294967295 is what /proc shows when the r
 // numbers, is [ErrSyntax], as the kernel refuses it. The resulting map
 // must obey the rules [New] checks. Errors are *[ParseError] naming the
 // line and field.
-func ParseProc(s string) (Map, error) {
+func ParseProc(s string) (Map, error) { return parseProc(s, true) }
+
+// parseProc is ParseProc; with text false it accepts a map whose text
+// is too long for one write, as the kernel may show one (ReadUIDMap).
+func parseProc(s string, checkText bool) (Map, error) {
 	if s == "" {
 		return Map{}, nil
 	}
@@ -39,7 +43,7 @@ func ParseProc(s string) (Map, error) {
 		}
 		ranges = append(ranges, r)
 	}
-	m, err := New(ranges...)
+	m, err := newMap(ranges, checkText)
 	if err != nil {
 		return Map{}, rangeToParse("ParseProc", err, func(i int, pe *ParseError) {
 			pe.Line, pe.Text = i+1, ranges[i].String()

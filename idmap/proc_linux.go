@@ -19,6 +19,11 @@ import (
 // instead. A namespace whose map is not written yet reads as the zero
 // Map.
 //
+// The map read can be longer as text than one write allows, where the
+// reader's IDs have more digits than the writer's (a nested namespace
+// read from the host); ReadUIDMap accepts it, unlike [ParseProc], and
+// [Map.WriteTo] refuses to write it.
+//
 // It needs read access to /proc/PID (the same user, or CAP_SYS_PTRACE
 // where /proc is mounted with hidepid); it needs no other privilege.
 // Errors are *os.PathError, wrapping a *[ParseError] for bad content.
@@ -49,7 +54,7 @@ func readMap(pid int, file string) (Map, error) {
 	if err != nil {
 		return Map{}, err
 	}
-	m, err := ParseProc(string(b))
+	m, err := parseProc(string(b), false)
 	if err != nil {
 		return Map{}, &os.PathError{Op: "parse", Path: path, Err: err}
 	}
