@@ -13,10 +13,12 @@ import (
 // The kernel shows the map relative to the READER's namespace, not the
 // namespace's parent: read from the host, a nested namespace's map shows
 // host IDs (see [Map.Compose]); read from inside the namespace itself, it
-// shows the parent's IDs. An extent whose first host ID the reader's
+// shows the parent's IDs. The kernel translates only the first host ID
+// of each extent into the reader's IDs, so the view is exact only when
+// the reader maps each extent whole: read maps from the host, or from the
+// namespace's parent. An extent whose first host ID the reader's
 // namespace does not map shows as 4294967295 and is an error
-// ([ErrRange]); read the map from a process in the namespace's parent
-// instead. A namespace whose map is not written yet reads as the zero
+// ([ErrRange]). A namespace whose map is not written yet reads as the zero
 // Map.
 //
 // The map read can be longer as text than one write allows, where the
