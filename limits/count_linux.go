@@ -71,8 +71,9 @@ func CountTasks(uid uint32) (Usage, error) {
 	return tally(uid, own, entries), nil
 }
 
-// pidfdInfo is cleared when the kernel lacks PIDFD_GET_INFO (before
-// Linux 6.13); the scan then reads /proc/PID/status instead.
+// pidfdInfo is cleared when PIDFD_GET_INFO fails for a live process (the
+// kernel lacks it before Linux 6.13, or a security policy refuses it);
+// scans then read /proc/PID/status instead.
 var pidfdInfo atomic.Bool
 
 func init() { pidfdInfo.Store(true) }
@@ -92,10 +93,10 @@ func readEntry(pid int, uid uint32, buf, path []byte) procEntry {
 		switch ruid, err := pidfdRUID(pid); {
 		case err == nil:
 			e.uid, e.ok = ruid, true
-		case err == unix.ENOTTY || err == unix.EINVAL || err == unix.ENOSYS:
-			pidfdInfo.Store(false)
-		default: // gone
+		case err == unix.ESRCH: // gone
 			return e
+		default: // ENOTTY, EINVAL, ENOSYS before 6.13, or refused: use status
+			pidfdInfo.Store(false)
 		}
 	}
 	if !e.ok {
