@@ -32,6 +32,12 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == childArg {
 		os.Exit(runChild(os.Args[2:]))
 	}
+	os.Exit(run())
+}
+
+// run runs the tour and returns the exit status, after removing the
+// stand-in /etc.
+func run() int {
 	jsonOut := flag.Bool("json", false, "print the tour as one JSON document")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: tour [--json]\n\nWhy root in a container is dangerous, and how each remedy stops it, observed on this machine.\n\n")
@@ -40,7 +46,7 @@ func main() {
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "tour: unexpected argument %q (usage: tour [--json])\n", flag.Arg(0))
-		os.Exit(2)
+		return 2
 	}
 
 	t := &Tour{Caller: whoAmI()}
@@ -48,7 +54,7 @@ func main() {
 	defer fix.remove()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "tour: making the stand-in /etc: %v\n", err)
-		os.Exit(1)
+		return 1
 	}
 	t.Fixture = fix
 	env := &env{caller: t.Caller, fix: fix}
@@ -63,14 +69,16 @@ func main() {
 	t.count()
 	if *jsonOut {
 		if err := t.writeJSON(os.Stdout); err != nil {
-			os.Exit(1)
+			fmt.Fprintf(os.Stderr, "tour: %v\n", err)
+			return 1
 		}
 	} else {
 		t.writeText(os.Stdout)
 	}
 	if t.Contradicted > 0 || t.Errors > 0 {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // env is what the steps share.
