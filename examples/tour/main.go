@@ -19,6 +19,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/nonroot-go/nonroot/userns"
@@ -57,6 +59,15 @@ func run() int {
 		return 1
 	}
 	t.Fixture = fix
+	// Interrupted, the tour still removes its stand-in /etc; its children
+	// get the terminal's signal too, or die with their parent (Pdeathsig).
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fix.remove()
+		os.Exit(130)
+	}()
 	env := &env{caller: t.Caller, fix: fix}
 	for i, run := range steps {
 		s := &Step{N: i + 1}
