@@ -174,7 +174,7 @@ func TestUnshareTool(t *testing.T) {
 	// unshare runs newuidmap, which wants the range in the caller's own
 	// /etc/subuid entry, root included.
 	out, err := exec.Command("unshare", "--user", "--map-users="+args[0], "cat", "/proc/self/uid_map").CombinedOutput()
-	testenv.Require(t, "unshare-map-users", probeErr(err, out, "unshare --map-users=100000,0,65536 (needs newuidmap and 100000:65536 in the caller's /etc/subuid entry: usermod --add-subuids 100000-165535 $USER)"))
+	testenv.Require(t, "unshare-map-users", probeErr(err, out, "unshare --map-users=100000,0,65536 (needs newuidmap, run from the initial namespace, and 100000:65536 in the caller's /etc/subuid entry: usermod --add-subuids 100000-165535 $USER)"))
 	got, err := ParseProc(string(out))
 	if err != nil || !got.Equal(m) {
 		t.Errorf("unshare --map-users=%s shows %q (%v); want %v", args[0], out, err, m)
