@@ -257,6 +257,9 @@ func TestExitStatus(t *testing.T) {
 	if _, _, code := nsrun(t, "--", "sh", "-c", "exit 7"); code != 7 {
 		t.Errorf("nsrun -- sh -c 'exit 7' exited %d", code)
 	}
+	if _, _, code := nsrun(t, "--", "sh", "-c", "kill -TERM $$"); code != 128+int(syscall.SIGTERM) {
+		t.Errorf("a command killed by SIGTERM: nsrun exited %d, want %d", code, 128+int(syscall.SIGTERM))
+	}
 	if _, errOut, code := nsrun(t, "--", "/nonexistent/command"); code != 127 || strings.Count(errOut, "\n") != 1 {
 		t.Errorf("nsrun -- /nonexistent/command exited %d with %q; want 127 and one line", code, errOut)
 	}
