@@ -14,19 +14,22 @@ import (
 	"strconv"
 )
 
-// asUser runs comparison 2 in a copy of this program as cfg.user: a
-// rootless start is what that comparison measures, and newuidmap checks
-// the caller's own /etc/subuid entry. The copy sits in a directory every
-// user may enter, since `go run` and `go test` build into 0700 ones.
-func asUser(cfg config) row {
-	r := row{ID: "2", Ours: "userns via newuidmap/newgidmap", Theirs: "unshare -r --map-users --map-groups", Target: "< 1", MaxRatio: 1, Below: true}
-	fail := func(format string, a ...any) row {
-		r.Skipped = fmt.Sprintf(format, a...)
-		return r
+// asUser runs comparison part (1 or 2) in a copy of this program as
+// cfg.user and returns its rows, renamed by ids. Comparison 2 is a
+// rootless start, and newuidmap checks the caller's own /etc/subuid
+// entry; comparison 1 as an ordinary user is the unprivileged fast path.
+// The copy sits in a directory every user may enter, since `go run` and
+// `go test` build into 0700 ones.
+func asUser(cfg config, part string, tmpl []row) []row {
+	fail := func(format string, a ...any) []row {
+		for i := range tmpl {
+			tmpl[i].Skipped = fmt.Sprintf(format, a...)
+		}
+		return tmpl
 	}
 	u, err := user.Lookup(cfg.user)
 	if err != nil {
-		return fail("no user %q to run the rootless start as (useradd -m %s, with a range in /etc/subuid and /etc/subgid; or -user NAME): %v", cfg.user, cfg.user, err)
+		return fail("no user %q to run as (useradd -m %s, with a range in /etc/subuid and /etc/subgid; or -user NAME): %v", cfg.user, cfg.user, err)
 	}
 	setpriv, err := tool("setpriv", cfg.install)
 	if err != nil {
@@ -46,7 +49,7 @@ func asUser(cfg config) row {
 	}
 	args := []string{
 		"--reuid=" + u.Uid, "--regid=" + u.Gid, "--init-groups", bin,
-		"-json", "-only=2", "-user=" + cfg.user, "-rounds=" + strconv.Itoa(cfg.rounds),
+		"-json", "-only=" + part, "-user=" + cfg.user, "-rounds=" + strconv.Itoa(cfg.rounds),
 	}
 	if cfg.startBatch != 10 {
 		args = append(args, "-quick")
@@ -56,13 +59,16 @@ func asUser(cfg config) row {
 	c.Dir = "/"
 	c.Stdout, c.Stderr = &out, &errb
 	if err := c.Run(); err != nil {
-		return fail("nrbench as %s: %v: %s", cfg.user, err, errb.Bytes())
+		return fail("nrbench as %s: %v: %s", cfg.user, err, bytes.TrimSpace(errb.Bytes()))
 	}
 	var rows []row
-	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 1 {
-		return fail("nrbench as %s printed no row: %v: %q", cfg.user, err, out.Bytes())
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != len(tmpl) {
+		return fail("nrbench as %s printed %d rows, want %d: %v: %q", cfg.user, len(rows), len(tmpl), err, out.Bytes())
 	}
-	return rows[0]
+	for i := range rows {
+		rows[i].ID = tmpl[i].ID
+	}
+	return rows
 }
 
 func copyFile(from, to string) error {

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -16,10 +17,13 @@ type side struct {
 }
 
 // samples are the per-operation times of one side in nanoseconds, one per
-// round.
-type samples []float64
+// round: wall-clock time, and the CPU time (user and system) this
+// process and its reaped children spent.
+type samples struct {
+	wall, cpu []float64
+}
 
-func (s samples) quantile(q float64) float64 {
+func quantile(s []float64, q float64) float64 {
 	if len(s) == 0 {
 		return 0
 	}
@@ -28,7 +32,26 @@ func (s samples) quantile(q float64) float64 {
 	return c[int(q*float64(len(c)-1)+0.5)]
 }
 
+func (s samples) quantile(q float64) float64 { return quantile(s.wall, q) }
+
 func (s samples) median() float64 { return s.quantile(0.5) }
+
+func (s samples) cpuMedian() float64 { return quantile(s.cpu, 0.5) }
+
+// cpuTime is the CPU time this process and its reaped children have
+// used. A side's children are all reaped by the end of its batch, so the
+// difference over a batch is that side's CPU cost, whatever else the
+// shared machine was running.
+func cpuTime() time.Duration {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	var t time.Duration
+	for _, tv := range []syscall.Timeval{self.Utime, self.Stime, kids.Utime, kids.Stime} {
+		t += time.Duration(tv.Nano())
+	}
+	return t
+}
 
 // spread is the interquartile range over the median: how noisy the
 // rounds were.
@@ -55,11 +78,12 @@ func interleave(rounds, n int, sides ...side) ([]samples, error) {
 	for r := range rounds {
 		for k := range sides {
 			i := (r + k) % len(sides)
-			start := time.Now()
+			cpu, start := cpuTime(), time.Now()
 			if err := sides[i].run(n); err != nil {
 				return nil, fmt.Errorf("%s: %w", sides[i].name, err)
 			}
-			out[i] = append(out[i], float64(time.Since(start).Nanoseconds())/float64(n))
+			out[i].wall = append(out[i].wall, float64(time.Since(start).Nanoseconds())/float64(n))
+			out[i].cpu = append(out[i].cpu, float64((cpuTime()-cpu).Nanoseconds())/float64(n))
 		}
 	}
 	return out, nil

@@ -153,7 +153,7 @@ func pam(cfg config) row {
 		r.Skipped = fmt.Sprintf("%d users resolved as exempt, want the 1 the tree exempts", exempt)
 		return r
 	}
-	r.OursNS, r.OursSpread = s[0].median(), s[0].spread()
+	r.setOurs(s[0])
 	r.Note = fmt.Sprintf("%.1f µs per user, the tree's load included", r.OursNS/1e3/pamUsers)
 	return r
 }

@@ -140,14 +140,14 @@ func scan(cfg config, f *fixture) []row {
 			continue
 		}
 		if oursOK {
-			rows[i].OursNS, rows[i].OursSpread = s[0].median(), s[0].spread()
+			rows[i].setOurs(s[0])
 		}
 		rows[i].Note = join(rows[i].Note, floorNote("read /proc/PID/status of every process", s[floor]))
 		if light >= 0 {
 			rows[i].Note = join(rows[i].Note, fmt.Sprintf("caps.Scan without threads and namespaces: %s", fmtDur(s[light].median())))
 		}
 		if idx[i] >= 0 {
-			rows[i].TheirsNS, rows[i].TheirsSpread = s[idx[i]].median(), s[idx[i]].spread()
+			rows[i].setTheirs(s[idx[i]])
 		}
 	}
 	return rows

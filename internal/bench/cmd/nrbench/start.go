@@ -77,12 +77,12 @@ func startSingle(cfg config) []row {
 	if ours != nil {
 		o = 1
 		for i := range rows {
-			rows[i].OursNS, rows[i].OursSpread = s[0].median(), s[0].spread()
+			rows[i].setOurs(s[0])
 		}
 	}
-	rows[0].TheirsNS, rows[0].TheirsSpread = s[o].median(), s[o].spread()
+	rows[0].setTheirs(s[o])
 	if unshare != "" {
-		rows[1].TheirsNS, rows[1].TheirsSpread = s[o+2].median(), s[o+2].spread()
+		rows[1].setTheirs(s[o+2])
 	}
 	for i := range rows {
 		rows[i].Note = join(rows[i].Note, floorNote("os/exec of /bin/true without a namespace", s[o+1]))
@@ -170,9 +170,9 @@ func startMulti(cfg config) row {
 	r.Note = join(floorNote("one exec of setuid newuidmap (usage only)", s[len(s)-2]),
 		floorNote("re-exec of nrbench doing nothing (the stage's own start)", s[len(s)-3]))
 	last := s[len(s)-1]
-	r.TheirsNS, r.TheirsSpread = last.median(), last.spread()
+	r.setTheirs(last)
 	if ours != nil {
-		r.OursNS, r.OursSpread = s[0].median(), s[0].spread()
+		r.setOurs(s[0])
 	}
 	return r
 }

@@ -18,6 +18,7 @@ type row struct {
 	Theirs string // and on theirs
 
 	OursNS, TheirsNS         float64 // median ns per operation
+	OursCPU, TheirsCPU       float64 // median CPU ns per operation (process and children)
 	OursSpread, TheirsSpread float64 // interquartile range / median
 	OursAllocs, TheirsAllocs float64 // per operation; -1 when not measured
 	Rounds, Batch            int
@@ -32,6 +33,14 @@ type row struct {
 	NoPeer  bool   // nothing else does this: the row has our figure only
 	Skipped string // why the row was not measured
 	Note    string
+}
+
+func (r *row) setOurs(s samples) {
+	r.OursNS, r.OursSpread, r.OursCPU = s.median(), s.spread(), s.cpuMedian()
+}
+
+func (r *row) setTheirs(s samples) {
+	r.TheirsNS, r.TheirsSpread, r.TheirsCPU = s.median(), s.spread(), s.cpuMedian()
 }
 
 func (r row) ratio() float64 {
@@ -96,9 +105,14 @@ func fmtMedian(ns, spread, allocs float64) string {
 }
 
 func (r row) cells() []string {
-	ratio := "—"
+	ratio, cpu := "—", "—"
 	if r.Skipped == "" && r.TheirsNS > 0 {
 		ratio = fmt.Sprintf("%.2f", r.ratio())
+	}
+	// CPU time is counted in clock ticks' worth of precision at best;
+	// below a microsecond per operation it says nothing wall time does not.
+	if r.Skipped == "" && r.TheirsCPU > 0 && r.OursCPU > 0 && r.TheirsNS > 1000 {
+		cpu = fmt.Sprintf("%.2f", r.OursCPU/r.TheirsCPU)
 	}
 	target := r.Target
 	if target == "" {
@@ -111,11 +125,11 @@ func (r row) cells() []string {
 	return []string{
 		r.ID, r.What, r.Ours, fmtMedian(r.OursNS, r.OursSpread, r.OursAllocs),
 		r.Theirs, fmtMedian(r.TheirsNS, r.TheirsSpread, r.TheirsAllocs),
-		ratio, target, r.met(), note,
+		ratio, target, r.met(), cpu, note,
 	}
 }
 
-var header = []string{"#", "operation", "ours", "ours median", "theirs", "theirs median", "ours/theirs", "target", "met", "note"}
+var header = []string{"#", "operation", "ours", "ours median", "theirs", "theirs median", "ours/theirs", "target", "met", "CPU ours/theirs", "note"}
 
 func writeText(w io.Writer, m machine, rows []row) {
 	fmt.Fprintf(w, "machine: %s\n", m)

@@ -66,10 +66,10 @@ func tasks(cfg config, f *fixture) row {
 		return r
 	}
 	last := s[len(s)-1]
-	r.TheirsNS, r.TheirsSpread = last.median(), last.spread()
+	r.setTheirs(last)
 	r.Note = join(r.Note, floorNote("read /proc/PID/status of every process", s[len(s)-2]))
 	if len(s) == 3 {
-		r.OursNS, r.OursSpread = s[0].median(), s[0].spread()
+		r.setOurs(s[0])
 	}
 	return r
 }

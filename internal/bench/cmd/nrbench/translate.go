@@ -116,8 +116,8 @@ func translate(cfg config, n int) row {
 		return r
 	}
 	runtime.KeepAlive(sink)
-	r.OursNS, r.TheirsNS = s[0].median(), s[1].median()
-	r.OursSpread, r.TheirsSpread = s[0].spread(), s[1].spread()
+	r.setOurs(s[0])
+	r.setTheirs(s[1])
 	i := 0
 	r.OursAllocs = testing.AllocsPerRun(1000, func() { oursOp(ids[i&1023]); i++ })
 	r.TheirsAllocs = testing.AllocsPerRun(1000, func() { theirsOp(ids[i&1023]); i++ })
