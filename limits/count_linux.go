@@ -31,8 +31,9 @@ type procEntry struct {
 // privilege; without ptrace access to another user's processes their
 // namespaces stay unknown (see Usage.Unknown). Threads are counted by
 // their process's real uid: a thread that changed its own uid alone
-// (setresuid on one thread) is counted with its process. The scan is not
-// atomic: processes come and go while it runs.
+// (setresuid on one thread) is counted with its process. A /proc mounted
+// with hidepid= hides other users' processes from unprivileged callers.
+// The scan is not atomic: processes come and go while it runs.
 func CountTasks(uid uint32) (Usage, error) {
 	own, err := nsInode("/proc/self/ns/user")
 	if err != nil {

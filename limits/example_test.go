@@ -80,3 +80,32 @@ func ExampleCountTasks() {
 	}
 	fmt.Printf("%d tasks charged, room for %d more under 4096\n", use.Charged, use.Headroom(4096))
 }
+
+// Explain where a user's process limit comes from, in an image unpacked
+// under testdata/root.
+func ExampleLoad() {
+	conf, warns, err := limits.Load("testdata/root")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(conf.Files), "files,", len(warns), "lines skipped")
+	alice, err := limits.LookupUser("testdata/root", "alice")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res := conf.ResolveWith(alice, limits.Upstream, limits.Start{NrOpen: 1048576})
+	nproc := res.Items[limits.NPROC]
+	fmt.Println("nproc", nproc.Rlimit)
+	fmt.Println("  soft:", nproc.SoftRule.Pos(), nproc.SoftRule)
+	fmt.Println("  hard:", nproc.HardRule.Pos(), nproc.HardRule)
+	l, set := res.Limit("nofile")
+	fmt.Println("nofile", l, set)
+	// Output:
+	// 3 files, 4 lines skipped
+	// nproc 2048:8192
+	//   soft: /etc/security/limits.conf:7 alice soft nproc 2048
+	//   hard: /etc/security/limits.conf:6 @docker hard nproc 8192
+	// nofile 1048576:1048576 true
+}
