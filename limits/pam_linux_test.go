@@ -163,6 +163,7 @@ func TestIntegrationPAM(t *testing.T) {
 		{"extra fields", "%[1]s soft locks 5 6\n"},
 		{"tabs and CR", "%[1]s\tsoft\tlocks\t15\r\n"},
 		{"gid exemption", "* - locks 3\n%[1]s soft locks 4\n@:%[2]d -\n"},
+		{"group name exemption", "%[1]s soft locks 4\n@%[4]s -\n"},
 		{"percent uid exemption", "%[1]s soft locks 3\n%%:%[3]d -\n"},
 		{"negative wraps", "%[1]s soft locks -5\n"},
 		{"signed uid range", "+0:+5000 soft locks 13\n"},
@@ -187,7 +188,7 @@ func TestIntegrationPAM(t *testing.T) {
 			t.Run(u.Name+"/"+c.name, func(t *testing.T) {
 				conf := strings.ReplaceAll(c.conf, "{JAIL}", strings.ToUpper(jail))
 				if strings.Contains(conf, "%[") {
-					conf = fmt.Sprintf(conf, u.Name, u.GID, u.UID)
+					conf = fmt.Sprintf(conf, u.Name, u.GID, u.UID, primaryGroup(u))
 				}
 				run := runPAM(t, client, u.Name, conf)
 				canRaise := run.raise == "ok"
@@ -326,4 +327,13 @@ func TestIntegrationPAMLimitsD(t *testing.T) {
 			}
 		})
 	}
+}
+
+func primaryGroup(u User) string {
+	for _, g := range u.Groups {
+		if g.GID == u.GID {
+			return g.Name
+		}
+	}
+	return "nonexistent-group"
 }

@@ -77,7 +77,7 @@ func run(w io.Writer, root, userName, flavorName string) error {
 		fmt.Fprintf(w, "starting values incomplete: %v\n", startErr)
 	}
 	if len(warns) > 0 {
-		fmt.Fprintln(w, "lines pam_limits skips:")
+		fmt.Fprintln(w, "lines pam_limits skips or reads otherwise than they look:")
 		for _, wn := range warns {
 			fmt.Fprintf(w, "  %s\n", wn)
 		}
