@@ -249,6 +249,10 @@ func (a *Allocator) pool() ([][2]uint64, error) {
 		if b.Size == 0 {
 			return nil, &PoolError{Block: b, Err: ErrEmpty}
 		}
+		if b.end() > 1<<32 {
+			// Past the end of the ID space: a typo, not a pool.
+			return nil, &PoolError{Block: b, Err: ErrRange}
+		}
 		if i > 0 && blocks[i-1].end() > uint64(b.Start) {
 			return nil, &PoolError{Block: b, Err: ErrOverlap}
 		}

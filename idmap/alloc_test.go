@@ -149,6 +149,7 @@ func TestAllocatorPoolErrors(t *testing.T) {
 		{"none", nil, idmap.ErrEmptyPool},
 		{"empty block", []idmap.Block{{Start: 100000, Size: 0}}, idmap.ErrEmpty},
 		{"overlap", []idmap.Block{{Start: 100000, Size: 65536}, {Start: 165535, Size: 10}}, idmap.ErrOverlap},
+		{"past 2^32", []idmap.Block{{Start: 4294967290, Size: 7}}, idmap.ErrRange},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := newAlloc(t, tc.pool...).Allocate("c", 0)
