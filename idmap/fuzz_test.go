@@ -3,6 +3,7 @@ package idmap
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,4 +198,28 @@ func kernelVerdict(rs []Range) error {
 		}
 	}
 	return nil
+}
+
+func FuzzParseGetsubids(f *testing.F) {
+	b, err := os.ReadFile("testdata/getsubids.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(b))
+	f.Add("0: a 1 1\n1: b c 5 5\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseGetsubids(s)
+		if err != nil {
+			isParseError(t, err)
+			return
+		}
+		var out strings.Builder
+		for i, e := range got {
+			fmt.Fprintf(&out, "%d: %s %d %d\n", i, e.Owner, e.Start, e.Count)
+		}
+		again, err := parseGetsubids(out.String())
+		if err != nil || !slices.Equal(again, got) {
+			t.Fatalf("parseGetsubids(format(%v)) = %v, %v", got, again, err)
+		}
+	})
 }

@@ -4,6 +4,7 @@ package idmap
 
 import (
 	"errors"
+	"slices"
 	"syscall"
 	"testing"
 )
@@ -49,4 +50,23 @@ func TestFromSysProcIDMap(t *testing.T) {
 		}
 		sysProcRoundTrip(t, m)
 	}
+}
+
+func FuzzFromSysProcIDMap(f *testing.F) {
+	f.Add(0, 100000, 65536, 65536, 1000, 1)
+	f.Add(-1, 0, 1, 0, 0, 0)
+	f.Add(0, 1<<32, 1, 1, 1, 1)
+	f.Fuzz(func(t *testing.T, c1, h1, s1, c2, h2, s2 int) {
+		in := []syscall.SysProcIDMap{{ContainerID: c1, HostID: h1, Size: s1}, {ContainerID: c2, HostID: h2, Size: s2}}
+		m, err := FromSysProcIDMap(in)
+		if err != nil {
+			isParseError(t, err)
+			return
+		}
+		roundTrip(t, m)
+		out, err := m.ToSysProcIDMap()
+		if err != nil || !slices.Equal(out, in) {
+			t.Fatalf("ToSysProcIDMap(FromSysProcIDMap(%v)) = %v, %v", in, out, err)
+		}
+	})
 }
