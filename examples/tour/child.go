@@ -34,6 +34,7 @@ type probeReport struct {
 	UIDMap      string   `json:"uid_map"`
 	Append      string   `json:"append,omitempty"`
 	Read        string   `json:"read,omitempty"`
+	Control     string   `json:"control,omitempty"`
 	Sethostname string   `json:"sethostname,omitempty"`
 	Err         string   `json:"err,omitempty"`
 }
@@ -81,6 +82,7 @@ func probe(args []string) (probeReport, bool) {
 	appendTo := fs.String("append", "", "open `file` for appending and write a line")
 	read := fs.String("read", "", "open `file` for reading")
 	hostname := fs.String("sethostname", "", "call sethostname(`name`)")
+	control := fs.String("control", "", "open `file`, which anyone may read, for reading: a control for -append and -read")
 	hold := fs.Bool("hold", false, "stay alive until stdin is closed")
 	r := probeReport{PID: os.Getpid(), UID: os.Getuid(), GID: os.Getgid()}
 	if err := fs.Parse(args); err != nil {
@@ -99,16 +101,23 @@ func probe(args []string) (probeReport, bool) {
 		r.Append = outcome(appendLine(*appendTo))
 	}
 	if *read != "" {
-		f, err := os.Open(*read)
-		if err == nil {
-			f.Close()
-		}
-		r.Read = outcome(err)
+		r.Read = outcome(openRead(*read))
+	}
+	if *control != "" {
+		r.Control = outcome(openRead(*control))
 	}
 	if *hostname != "" {
 		r.Sethostname = outcome(syscall.Sethostname([]byte(*hostname)))
 	}
 	return r, *hold
+}
+
+func openRead(name string) error {
+	f, err := os.Open(name)
+	if err == nil {
+		f.Close()
+	}
+	return err
 }
 
 func appendLine(name string) error {

@@ -29,7 +29,7 @@ func (c Caller) String() string {
 	case c.HostRoot:
 		s += ", root of the initial user namespace (host root)"
 	case c.InUserNS:
-		s += fmt.Sprintf(", inside a user namespace (uid_map %q): not host root", c.UIDMap)
+		s += fmt.Sprintf(", inside a user namespace (uid_map %q): root there at most, not root of the host's initial namespace", c.UIDMap)
 	default:
 		s += ", an ordinary user of the host"
 	}
@@ -57,6 +57,9 @@ func whoAmI() Caller {
 type Fixture struct {
 	Dir    string `json:"dir"`
 	Shadow string `json:"shadow"`
+	// Passwd, mode 0644, is the control: a child that can read it has
+	// reached the directory, so an EACCES on Shadow is Shadow's own.
+	Passwd string `json:"passwd"`
 	// RootOwned is true when Shadow is owned by host root, which only
 	// host root can arrange; Why says otherwise why not.
 	RootOwned bool   `json:"owned_by_host_root"`
@@ -64,12 +67,14 @@ type Fixture struct {
 }
 
 func (f Fixture) String() string {
-	s := fmt.Sprintf("%s stands in for the host's /etc; %s, mode 0000, stands in for /etc/shadow", f.Dir, filepath.Base(f.Shadow))
+	s := fmt.Sprintf("%s stands in for the host's /etc: %s, mode 0000, for /etc/shadow; %s, mode 0644, for /etc/passwd, as a control any uid can read", f.Dir, filepath.Base(f.Shadow), filepath.Base(f.Passwd))
 	if f.RootOwned {
 		return s + ", owned by host root (0:0)"
 	}
-	return s + ", but it is not owned by host root: " + f.Why
+	return s + "; steps 1 to 4 need root of the initial user namespace: " + f.Why
 }
+
+const passwdText = "root:x:0:0:root:/root:/bin/sh\n"
 
 const shadowText = "root:$y$j9T$stand-in:20000:0:99999:7:::\n"
 
@@ -81,8 +86,14 @@ func makeFixture(c Caller) (Fixture, error) {
 	if err != nil {
 		return Fixture{}, err
 	}
-	f := Fixture{Dir: dir, Shadow: filepath.Join(dir, "shadow")}
+	f := Fixture{Dir: dir, Shadow: filepath.Join(dir, "shadow"), Passwd: filepath.Join(dir, "passwd")}
 	if err := os.Chmod(dir, 0o755); err != nil {
+		return f, err
+	}
+	if err := os.WriteFile(f.Passwd, []byte(passwdText), 0o644); err != nil {
+		return f, err
+	}
+	if err := os.Chmod(f.Passwd, 0o644); err != nil { // whatever the umask
 		return f, err
 	}
 	if err := os.WriteFile(f.Shadow, []byte(shadowText), 0o600); err != nil {
@@ -98,7 +109,7 @@ func makeFixture(c Caller) (Fixture, error) {
 	case err != nil:
 		f.Why = fmt.Sprintf("chown to 0:0 failed (%v): only root can give a file to root", errnoText(err))
 	case c.InUserNS:
-		f.Why = "the tour runs in a user namespace, so its uid 0 is some other host uid (uid_map " + c.UIDMap + ")"
+		f.Why = "the tour runs in a user namespace (uid_map " + c.UIDMap + "), and its capabilities reach only what that namespace owns"
 	default:
 		var st syscall.Stat_t
 		if err := syscall.Stat(f.Shadow, &st); err != nil {

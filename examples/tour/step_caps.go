@@ -27,7 +27,7 @@ func stepCaps(e *env, s *Step) {
 	if e.caller.HostRoot {
 		m, mapText = containerMap, "0 2000 1000"
 	}
-	target, why := unmappedFile(e, m)
+	target, control, why := unmappedFile(e, m)
 	hostname, err := os.Hostname()
 	if err != nil {
 		s.fail("reading the hostname: %v", err)
@@ -37,17 +37,20 @@ func stepCaps(e *env, s *Step) {
 	s.Expect = "(a) has every capability, yet sethostname fails with EPERM (the host's UTS namespace belongs to the host's user namespace) and the open with EACCES (its owner is not mapped); (b) sets its own hostname; (c) holds the 14 capabilities, mask 0xa80425fb, without CAP_SYS_ADMIN, so even its own hostname is refused with EPERM"
 
 	// (a) the host's objects
-	a := userns.Command("/proc/self/exe", selfArgs("probe", "-sethostname", hostname, "-read", target)...)
+	a := userns.Command("/proc/self/exe", selfArgs("probe", "-sethostname", hostname, "-read", target, "-control", control)...)
 	a.UIDMap, a.GIDMap = m, m
 	var ra probeReport
 	if !runProbe(s, "(a)", a, &ra) {
 		return
 	}
-	s.see("(a) uid %d inside with %s: sethostname(%q): %s; open %s: %s", ra.UID, capsWord(ra.CapEff), hostname, ra.Sethostname, target, ra.Read)
+	s.see("(a) uid %d inside with %s: sethostname(%q): %s; open %s: %s; open %s, the control: %s", ra.UID, capsWord(ra.CapEff), hostname, ra.Sethostname, target, ra.Read, control, ra.Control)
 	s.check(ra.CapEff == caps.Supported(), "(a) holds %s, not every capability", ra.CapEff.Mask())
 	s.check(isErrno(ra.Sethostname, syscall.EPERM), "(a) setting the host's hostname gave %s, not EPERM", ra.Sethostname)
-	if why == "" {
+	if why != "" {
+		s.see("(a) the open of %s is not judged: %s", target, why)
+	} else {
 		s.check(isErrno(ra.Read, syscall.EACCES), "(a) opening %s gave %s, not EACCES", target, ra.Read)
+		s.check(ra.Control == "ok", "(a) could not read the control %s either (%s), so the EACCES proves nothing", control, ra.Control)
 	}
 
 	// (b) its own UTS namespace
@@ -95,13 +98,13 @@ func runProbe(s *Step, label string, c *userns.Cmd, r *probeReport) bool {
 // stand-in shadow when host root made it, else the real /etc/shadow,
 // which the child only opens for reading. why is non-empty when neither
 // qualifies, and the read is then not judged.
-func unmappedFile(e *env, m idmap.Map) (name, why string) {
+func unmappedFile(e *env, m idmap.Map) (name, control, why string) {
 	if e.fix.RootOwned {
-		return e.fix.Shadow, ""
+		return e.fix.Shadow, e.fix.Passwd, ""
 	}
 	var st syscall.Stat_t
 	if err := syscall.Stat("/etc/shadow", &st); err != nil {
-		return e.fix.Shadow, "no /etc/shadow: " + err.Error()
+		return e.fix.Shadow, e.fix.Passwd, "no /etc/shadow: " + err.Error()
 	}
 	owner := st.Uid
 	mapped := false
@@ -111,7 +114,7 @@ func unmappedFile(e *env, m idmap.Map) (name, why string) {
 		_, mapped = m.ToContainer(owner)
 	}
 	if mapped {
-		return "/etc/shadow", "its owner is mapped"
+		return "/etc/shadow", "/etc/passwd", fmt.Sprintf("its owner, uid %d here, is the caller's own uid, which the child's namespace maps to its 0", owner)
 	}
-	return "/etc/shadow", ""
+	return "/etc/shadow", "/etc/passwd", ""
 }

@@ -46,7 +46,7 @@ func stepSharedNproc(e *env, s *Step) {
 	s.Expect = fmt.Sprintf("RLIMIT_NPROC counts the tasks of a real uid across the whole host, whoever started them: once uid %d has more than %d tasks, the execve that follows the setuid of the next fails with EAGAIN (setuid counts the tasks before the new one joins, so %d get in), and the later containers cannot start their processes",
 		nprocUID, nprocLimit, nprocLimit+1)
 	if !e.fix.RootOwned {
-		s.skip("the runtime must be host root and start children as uid 6667; here: "+e.fix.Why,
+		s.skip("the runtime must be root of the initial user namespace to start children as uid 6667: "+e.fix.Why,
 			fmt.Sprintf("%d containers of uid %d under RLIMIT_NPROC %d: the first ones start all their processes, the later ones get EAGAIN", containers, nprocUID, nprocLimit), asRoot)
 		return
 	}

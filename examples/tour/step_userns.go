@@ -25,10 +25,10 @@ func stepUserNS(e *env, s *Step) {
 	s.Expect = "inside, the child is uid 0 with every capability; on the host it is uid 2000; the append fails with EACCES, because its capabilities count only over what its namespace owns, and host root is not even mapped into it. Since Linux 5.14 the kernel counts RLIMIT_NPROC per user namespace, charging the parent level to the namespace's creator (root, who has no limit): every container starts all its processes"
 	wouldShow := "uid 0 with all capabilities inside, uid 2000 in the host's /proc/PID/status, EACCES on the append; and containers of one host uid, each in a namespace of its own, all starting their processes where step 3's failed"
 	if !e.fix.RootOwned {
-		s.skip("writing the map 0 2000 1000 needs CAP_SETUID and CAP_SETGID over the host's namespace, and the stand-in needs host root: "+e.fix.Why, wouldShow, asRoot)
+		s.skip("writing the map 0 2000 1000 needs CAP_SETUID and CAP_SETGID over the initial user namespace, and the stand-in needs its root: "+e.fix.Why, wouldShow, asRoot)
 		return
 	}
-	c := userns.Command("/proc/self/exe", selfArgs("probe", "-append", e.fix.Shadow, "-hold")...)
+	c := userns.Command("/proc/self/exe", selfArgs("probe", "-append", e.fix.Shadow, "-control", e.fix.Passwd, "-hold")...)
 	c.UIDMap, c.GIDMap = containerMap, containerMap
 	var r probeReport
 	h, err := startHeld(c.Cmd, c.Start, &r)
@@ -55,7 +55,8 @@ func stepUserNS(e *env, s *Step) {
 	if ierr == nil {
 		s.see("host's view of its maps (userns.Inspect): uid_map %q, gid_map %q", mapText(rep.UIDMap), mapText(rep.GIDMap))
 	}
-	s.see("append: %s", r.Append)
+	s.see("append to shadow: %s; read of passwd, the control: %s", r.Append, r.Control)
+	s.check(r.Control == "ok", "the child could not read the control file either (%s): the directory is out of its reach, so the EACCES proves nothing", r.Control)
 	s.check(r.UID == 0, "the child is uid %d inside, not 0", r.UID)
 	s.check(r.CapEff == caps.Supported(), "the child's CapEff is %s, not the full set %s", r.CapEff.Mask(), caps.Supported().Mask())
 	s.check(hp.Uid.Real == 2000, "the host sees the child as uid %d, not 2000", hp.Uid.Real)
