@@ -19,8 +19,9 @@ import (
 func BenchmarkCountTasks(b *testing.B) {
 	pgrep := testenv.RequireTool(b, "pgrep", "procps")
 	uid := uint32(os.Getuid())
-	if testenv.ProbeSetID() == nil {
-		uid = testUID
+	exact := testenv.ProbeSetID() == nil
+	if exact {
+		uid = testUID // a uid of our own: both counts are exact
 	}
 	const n = 300
 	for range n {
@@ -31,7 +32,7 @@ func BenchmarkCountTasks(b *testing.B) {
 		b.Fatal(err)
 	}
 	out, _ := exec.Command(pgrep, "-c", "-U", strconv.Itoa(int(uid))).Output()
-	if u.Processes < n || strings.TrimSpace(string(out)) != strconv.Itoa(u.Processes) {
+	if u.Processes < n || exact && strings.TrimSpace(string(out)) != strconv.Itoa(u.Processes) {
 		b.Fatalf("CountTasks sees %d processes of %d, pgrep %s", u.Processes, uid, out)
 	}
 	b.Run("go", func(b *testing.B) {
