@@ -21,8 +21,9 @@ func ExampleRun() {
 	}
 }
 
-// The namespace configured like any userns.Cmd: here 65536 IDs, as root
-// writes them directly or newuidmap does for an ordinary user.
+// The namespace configured like any userns.Cmd: here 65536 IDs, which root
+// writes directly. An ordinary user sets c.SubIDs instead: a map written
+// through newuidmap must include the caller's own uid.
 func ExampleRun_maps() {
 	_ = func(t *testing.T) {
 		usernstest.Run(t, func(c *userns.Cmd) {
