@@ -90,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "nsrun: %v\n", oneLine(err))
 			return startStatus(err)
 		}
-		nc, nerr := startNested(args)
+		nc, nerr := startNested(args, stdout, stderr)
 		if nerr != nil {
 			fmt.Fprintf(stderr, "nsrun: %v; nor through a namespace of your subordinate IDs: %v\n", oneLine(err), oneLine(nerr))
 			return exitNsrun

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -40,11 +41,11 @@ func mayNest(o *options, err error) bool {
 
 // startNested starts nsrun again, with the same arguments, in a
 // namespace of the caller's subordinate IDs.
-func startNested(args []string) (*userns.Cmd, error) {
+func startNested(args []string, stdout, stderr io.Writer) (*userns.Cmd, error) {
 	c := userns.Command("/proc/self/exe", args...)
 	c.SubIDs = true
 	c.Env = append(os.Environ(), nestedEnv+"=1")
-	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, stdout, stderr
 	return c, c.Start()
 }
 
