@@ -12,6 +12,9 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
+
+	"github.com/nonroot-go/nonroot/idmap"
 )
 
 // asUser runs comparison part (1 or 2) in a copy of this program as
@@ -30,6 +33,14 @@ func asUser(cfg config, part string, tmpl []row) []row {
 	u, err := user.Lookup(cfg.user)
 	if err != nil {
 		return fail("no user %q to run as (useradd -m %s, with a range in /etc/subuid and /etc/subgid; or -user NAME): %v", cfg.user, cfg.user, err)
+	}
+	// Inside a user namespace (unshare -r), the user's uid may not exist.
+	if id, err := strconv.ParseUint(u.Uid, 10, 32); err == nil {
+		if m, err := idmap.SelfUIDMap(); err == nil {
+			if _, ok := m.ToHost(uint32(id)); !ok {
+				return fail("uid %s (%s) is not mapped in this user namespace (uid_map %q): run nrbench from the initial namespace", u.Uid, cfg.user, strings.TrimSpace(m.String()))
+			}
+		}
 	}
 	setpriv, err := tool("setpriv", cfg.install)
 	if err != nil {

@@ -3,14 +3,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/user"
-	"strconv"
-	"strings"
 	"syscall"
+
+	"github.com/nonroot-go/nonroot/idmap"
 )
 
 // goSpawn starts /bin/true the way a Go program does without nonroot:
@@ -90,31 +89,25 @@ func startSingle(cfg config) []row {
 	return rows
 }
 
-// subRange returns the first range of the caller's /etc/subuid or
-// /etc/subgid entry, as newuidmap will check it.
-func subRange(file string) (start, count int, err error) {
+// subRange returns the caller's first range in /etc/subuid (/etc/subgid
+// when gids), as newuidmap will check it.
+func subRange(gids bool) (start, count int, err error) {
 	u, err := user.Current()
 	if err != nil {
 		return 0, 0, err
 	}
-	f, err := os.Open(file)
+	lookup, file := idmap.LookupSubUIDs, "/etc/subuid"
+	if gids {
+		lookup, file = idmap.LookupSubGIDs, "/etc/subgid"
+	}
+	subs, err := lookup(u.Username)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Split(strings.TrimSpace(sc.Text()), ":")
-		if len(fs) != 3 || (fs[0] != u.Username && fs[0] != u.Uid) {
-			continue
-		}
-		s, err1 := strconv.Atoi(fs[1])
-		c, err2 := strconv.Atoi(fs[2])
-		if err1 == nil && err2 == nil && c > 0 {
-			return s, c, nil
-		}
+	if len(subs) == 0 {
+		return 0, 0, fmt.Errorf("no range for %s (uid %s) in %s: add one, e.g. usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s", u.Username, u.Uid, file, u.Username)
 	}
-	return 0, 0, fmt.Errorf("no entry for %s (uid %s) in %s: add one, e.g. usermod --add-subuids 100000-165535 %s", u.Username, u.Uid, file, u.Username)
+	return int(subs[0].Start), int(subs[0].Count), nil
 }
 
 // startMulti compares a rootless start with the podman-style map
@@ -128,12 +121,12 @@ func startMulti(cfg config) row {
 		Rounds: cfg.rounds, Batch: cfg.startBatch, MaxRatio: 1, Below: true, Target: "< 1",
 		OursAllocs: -1, TheirsAllocs: -1,
 	}
-	us, uc, err := subRange("/etc/subuid")
+	us, uc, err := subRange(false)
 	if err != nil {
 		r.Skipped = err.Error()
 		return r
 	}
-	gs, gc, err := subRange("/etc/subgid")
+	gs, gc, err := subRange(true)
 	if err != nil {
 		r.Skipped = err.Error()
 		return r
