@@ -600,3 +600,21 @@ func TestIntegrationGroups(t *testing.T) {
 		t.Error("no path recorded")
 	}
 }
+
+func TestOutputStderr(t *testing.T) {
+	requireUserNS(t)
+	out, err := Command("/bin/sh", "-c", "echo out; echo err >&2; exit 3").Output()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 || string(ee.Stderr) != "err\n" || string(out) != "out\n" {
+		t.Errorf("Output = %q, %v (stderr %q)", out, err, func() []byte {
+			if ee != nil {
+				return ee.Stderr
+			}
+			return nil
+		}())
+	}
+	both, err := Command("/bin/sh", "-c", "echo out; echo err >&2").CombinedOutput()
+	if err != nil || string(both) != "out\nerr\n" {
+		t.Errorf("CombinedOutput = %q, %v", both, err)
+	}
+}
