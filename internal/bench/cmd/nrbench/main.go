@@ -39,6 +39,7 @@ type config struct {
 	uidProcs       int
 	users          int // comparison 6
 	install        bool
+	quiet          bool // no progress on stderr
 	user           string
 	only           map[string]bool
 }
@@ -63,6 +64,7 @@ func main() {
 	if *quick {
 		cfg = config{rounds: 5, startBatch: 2, translateBatch: 20_000, procs: 30, reduced: 10, uidProcs: 10, users: 1000, install: *install, user: *usr}
 	}
+	cfg.quiet = *asJSON
 	if *rounds > 0 {
 		cfg.rounds = *rounds
 	}
@@ -103,12 +105,20 @@ func main() {
 	}
 }
 
+// progress tells the person waiting which comparison runs.
+func (c config) progress(what string) {
+	if !c.quiet {
+		fmt.Fprintln(os.Stderr, "nrbench:", what)
+	}
+}
+
 func (c config) want(id string) bool { return c.only == nil || c.only[id] }
 
 func run(cfg config) (machine, []row, error) {
 	m := describe()
 	var rows []row
 	if cfg.want("1") {
+		cfg.progress("1: starting /bin/true in a new user namespace")
 		rows = append(rows, startSingle(cfg)...)
 		// As root the maps are written directly; the unprivileged fast
 		// path (map 0 <uid> 1, setgroups denied) is measured as the user.
@@ -120,6 +130,7 @@ func run(cfg config) (machine, []row, error) {
 		}
 	}
 	if cfg.want("2") {
+		cfg.progress("2: rootless starts through newuidmap")
 		if os.Geteuid() == 0 {
 			rows = append(rows, asUser(cfg, "2", []row{
 				{ID: "2", Ours: "userns via newuidmap/newgidmap", Theirs: "unshare -r --map-users --map-groups", What: "rootless start of /bin/true through newuidmap as " + cfg.user, Target: "< 1", MaxRatio: 1, Below: true},
@@ -129,6 +140,7 @@ func run(cfg config) (machine, []row, error) {
 		}
 	}
 	if cfg.want("3") {
+		cfg.progress("3: ID translation")
 		for _, n := range []int{1, 5, 340} {
 			rows = append(rows, translate(cfg, n))
 		}
@@ -140,14 +152,17 @@ func run(cfg config) (machine, []row, error) {
 		}
 		m.Procs = countProcs()
 		if cfg.want("4") {
+			cfg.progress(fmt.Sprintf("4: capability scans over %d processes", m.Procs))
 			rows = append(rows, scan(cfg, f)...)
 		}
 		if cfg.want("5") {
+			cfg.progress("5: task counts")
 			rows = append(rows, tasks(cfg, f))
 		}
 		f.stop()
 	}
 	if cfg.want("6") {
+		cfg.progress("6: pam_limits resolution")
 		rows = append(rows, pam(cfg))
 	}
 	slices.SortStableFunc(rows, func(a, b row) int { return strings.Compare(a.ID[:1], b.ID[:1]) })
