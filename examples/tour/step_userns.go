@@ -50,8 +50,8 @@ func stepUserNS(e *env, s *Step) {
 		s.fail("reading the child's /proc/%d/status: %v", h.pid(), perr)
 		return
 	}
-	s.see("host's view of /proc/%d/status (caps.Of): real uid %d, gid %d, CapEff %s, effective over user namespace %s (a child of the host's, owned by uid %d)",
-		hp.Pid, hp.Uid.Real, hp.Gid.Real, hp.Effective.Mask(), hp.Namespace.ID, hp.Namespace.Owner)
+	s.see("host's view of /proc/%d/status (caps.Of): real uid %d, gid %d, CapEff %s, effective over user namespace %s (%s the host's, depth %d, owned by uid %d)",
+		hp.Pid, hp.Uid.Real, hp.Gid.Real, hp.Effective.Mask(), hp.Namespace.ID, hp.Namespace.Relation, hp.Namespace.Depth, hp.Namespace.Owner)
 	if ierr == nil {
 		s.see("host's view of its maps (userns.Inspect): uid_map %q, gid_map %q", mapText(rep.UIDMap), mapText(rep.GIDMap))
 	}
@@ -60,6 +60,7 @@ func stepUserNS(e *env, s *Step) {
 	s.check(r.UID == 0, "the child is uid %d inside, not 0", r.UID)
 	s.check(r.CapEff == caps.Supported(), "the child's CapEff is %s, not the full set %s", r.CapEff.Mask(), caps.Supported().Mask())
 	s.check(hp.Uid.Real == 2000, "the host sees the child as uid %d, not 2000", hp.Uid.Real)
+	s.check(hp.Namespace.Depth == 1, "the child's capabilities belong to a namespace %s the host's (depth %d), not to a child of it", hp.Namespace.Relation, hp.Namespace.Depth)
 	s.check(isErrno(r.Append, syscall.EACCES), "the append from uid 0 of the namespace gave %s, not EACCES", r.Append)
 
 	perNamespaceNproc(e, s)
