@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/nonroot-go/nonroot/idmap"
@@ -20,11 +21,12 @@ type Caller struct {
 	UIDMap      string `json:"uid_map"`
 	UserNSError string `json:"userns_error,omitempty"`
 	HostRoot    bool   `json:"host_root"`
+	Kernel      string `json:"kernel"`
 	CanCreateNS bool   `json:"can_create_user_namespace"`
 }
 
 func (c Caller) String() string {
-	s := fmt.Sprintf("uid %d, gid %d", c.UID, c.GID)
+	s := fmt.Sprintf("uid %d, gid %d on Linux %s", c.UID, c.GID, c.Kernel)
 	switch {
 	case c.HostRoot:
 		s += ", root of the initial user namespace (host root)"
@@ -45,6 +47,9 @@ func whoAmI() Caller {
 		c.UIDMap = mapText(m)
 	}
 	c.HostRoot = c.UID == 0 && !c.InUserNS
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		c.Kernel = strings.TrimSpace(string(b))
+	}
 	if err := userns.Supported(); err != nil {
 		c.UserNSError = err.Error()
 	} else {
