@@ -155,6 +155,9 @@ func emit(pid int, p Process, err error, yield func(Process, error) bool) bool {
 // process (its start time differs), it fails with an error for which
 // errors.Is(err, ErrNoProcess) is true.
 func (p Process) Refresh() (Process, error) {
+	if p.StartTime == 0 {
+		return Process{}, &ProcessError{Pid: p.Pid, Op: "refresh", Err: errNoStartTime}
+	}
 	q, err := Of(p.Pid)
 	if err != nil {
 		return q, err
@@ -171,6 +174,7 @@ type scanner struct {
 	st   proc.Status
 	stat proc.Stat
 	ns   map[nsfs.ID]Namespace
+	link [64]byte
 }
 
 func (sc *scanner) read(pid int, opts ScanOptions) (Process, error) {
@@ -180,8 +184,10 @@ func (sc *scanner) read(pid int, opts ScanOptions) (Process, error) {
 		return Process{}, &ProcessError{Pid: pid, Op: "open", Err: err}
 	}
 	defer d.Close()
-	if err := sc.r.Stat(d, &sc.stat); err != nil {
-		return Process{}, &ProcessError{Pid: pid, Op: "read stat", Err: err}
+	if !opts.SkipStartTime {
+		if err := sc.r.Stat(d, &sc.stat); err != nil {
+			return Process{}, &ProcessError{Pid: pid, Op: "read stat", Err: err}
+		}
 	}
 	if err := sc.r.Status(d, &sc.st); err != nil {
 		return Process{}, &ProcessError{Pid: pid, Op: "read status", Err: statusError(err)}
@@ -191,7 +197,9 @@ func (sc *scanner) read(pid int, opts ScanOptions) (Process, error) {
 	}
 	var p Process
 	fromStatus(&p, &sc.st)
-	p.StartTime = sc.stat.StartTime
+	if !opts.SkipStartTime {
+		p.StartTime = sc.stat.StartTime
+	}
 	if !opts.SkipNamespaces {
 		p.Namespace, err = sc.namespace(d)
 		if gone(err) {
@@ -206,18 +214,26 @@ func (sc *scanner) read(pid int, opts ScanOptions) (Process, error) {
 	return p, nil
 }
 
-// namespace identifies d's user namespace with one stat, and describes
-// each namespace once per scan. Without ptrace access it returns the
-// zero Namespace (Relation Unknown) and no error.
+// namespace identifies d's user namespace by reading its link, and
+// describes each namespace once per scan. Without ptrace access it
+// returns the zero Namespace (Relation Unknown) and no error.
 func (sc *scanner) namespace(d proc.Dir) (Namespace, error) {
-	dev, ino, err := d.Stat("ns/user")
+	self, err := nsfs.Self()
+	if err != nil {
+		return Namespace{}, nil
+	}
+	link, err := d.Readlink("ns/user", sc.link[:])
 	if err != nil {
 		if gone(err) {
 			return Namespace{}, err
 		}
 		return Namespace{}, nil
 	}
-	id := nsfs.ID{Dev: dev, Ino: ino}
+	ino, ok := nsfs.ParseLink(link, "user")
+	if !ok {
+		return Namespace{}, nil
+	}
+	id := nsfs.ID{Dev: self.Dev, Ino: ino}
 	if ns, ok := sc.ns[id]; ok {
 		return ns, nil
 	}

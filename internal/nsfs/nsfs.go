@@ -18,6 +18,32 @@ func (id ID) String() string {
 	return "user:[" + strconv.FormatUint(id.Ino, 10) + "]"
 }
 
+// ParseLink returns the inode number in the text of a namespace link,
+// "user:[4026531837]", and whether the text had that form for kind
+// ("user"). All namespace files live on the one nsfs filesystem, so the
+// inode and the device of any namespace file (such as [Self]'s) make the
+// ID; reading the link is cheaper than stat'ing it.
+func ParseLink(link []byte, kind string) (ino uint64, ok bool) {
+	if len(link) < len(kind)+4 || string(link[:len(kind)]) != kind || link[len(kind)] != ':' || link[len(kind)+1] != '[' || link[len(link)-1] != ']' {
+		return 0, false
+	}
+	digits := link[len(kind)+2 : len(link)-1]
+	if len(digits) == 0 || len(digits) > 20 {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		next := ino*10 + uint64(c-'0')
+		if next/10 != ino {
+			return 0, false // overflow
+		}
+		ino = next
+	}
+	return ino, true
+}
+
 // InitialIno is the inode number of the initial user namespace
 // (PROC_USER_INIT_INO in include/linux/proc_ns.h); it never changes.
 const InitialIno = 0xEFFFFFFD
