@@ -92,8 +92,13 @@ func ProbeNewuidmap(size uint64) error {
 			return err
 		}
 		st, ok := fi.Sys().(*syscall.Stat_t)
-		if fi.Mode()&os.ModeSetuid == 0 || !ok || st.Uid != 0 {
-			return fmt.Errorf("%s is not setuid root (reinstall the uidmap package)", path)
+		if fi.Mode()&os.ModeSetuid == 0 || !ok {
+			return fmt.Errorf("%s is not setuid (reinstall the uidmap package)", path)
+		}
+		if st.Uid != 0 {
+			// Inside a user namespace that does not map host root, root's
+			// files show as the overflow uid and setuid root cannot apply.
+			return fmt.Errorf("%s is owned by uid %d, not root: host root is not mapped in this user namespace, or the uidmap package is broken", path, st.Uid)
 		}
 	}
 	for _, file := range []string{"/etc/subuid", "/etc/subgid"} {
