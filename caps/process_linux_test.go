@@ -414,6 +414,11 @@ func TestOfGoneAndRefresh(t *testing.T) {
 	if _, err := other.Refresh(); !errors.Is(err, ErrNoProcess) {
 		t.Errorf("Refresh with another start time = %v, want ErrNoProcess", err)
 	}
+	noStart := p
+	noStart.StartTime = 0 // as scanned with SkipStartTime
+	if _, err := noStart.Refresh(); err == nil || errors.Is(err, ErrNoProcess) {
+		t.Errorf("Refresh without a start time = %v, want a refusal", err)
+	}
 	c.cmd.Process.Kill()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if _, err := os.Stat("/proc/" + strconv.Itoa(c.pid)); err != nil {

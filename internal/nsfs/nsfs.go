@@ -28,8 +28,8 @@ func ParseLink(link []byte, kind string) (ino uint64, ok bool) {
 		return 0, false
 	}
 	digits := link[len(kind)+2 : len(link)-1]
-	if len(digits) == 0 || len(digits) > 20 {
-		return 0, false
+	if len(digits) == 0 || len(digits) > 20 || (len(digits) > 1 && digits[0] == '0') {
+		return 0, false // the kernel prints no leading zeros
 	}
 	for _, c := range digits {
 		if c < '0' || c > '9' {

@@ -291,3 +291,47 @@ func BenchmarkDescribe(b *testing.B) {
 		}
 	}
 }
+
+func TestParseLink(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		ino  uint64
+		okay bool
+	}{
+		{"user:[4026531837]", 4026531837, true},
+		{"user:[0]", 0, true},
+		{"user:[18446744073709551615]", 1<<64 - 1, true},
+		{"user:[18446744073709551616]", 0, false},
+		{"pid:[4026531837]", 0, false},
+		{"user:[]", 0, false},
+		{"user:[12a]", 0, false},
+		{"user:4026531837", 0, false},
+		{"user[1]", 0, false},
+		{"", 0, false},
+	} {
+		ino, ok := ParseLink([]byte(tc.in), "user")
+		if ok != tc.okay || ino != tc.ino {
+			t.Errorf("ParseLink(%q) = %d, %v; want %d, %v", tc.in, ino, ok, tc.ino, tc.okay)
+		}
+	}
+	// The link of a live namespace agrees with its stat.
+	link, err := os.Readlink("/proc/self/ns/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := Self()
+	if ino, ok := ParseLink([]byte(link), "user"); !ok || ino != id.Ino {
+		t.Errorf("ParseLink(%q) = %d, %v; stat says %d", link, ino, ok, id.Ino)
+	}
+}
+
+func FuzzParseLink(f *testing.F) {
+	f.Add("user:[4026531837]")
+	f.Add("user:[99999999999999999999]")
+	f.Fuzz(func(t *testing.T, s string) {
+		ino, ok := ParseLink([]byte(s), "user")
+		if ok && (ID{Ino: ino}).String() != s {
+			t.Fatalf("ParseLink(%q) = %d, but %d prints as %q", s, ino, ino, ID{Ino: ino}.String())
+		}
+	})
+}

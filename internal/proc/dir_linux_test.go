@@ -186,3 +186,23 @@ func TestReadFileGrowsAndShortRead(t *testing.T) {
 		}
 	}
 }
+
+func TestReadlink(t *testing.T) {
+	d, err := Open(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var buf [64]byte
+	got, err := d.Readlink("ns/user", buf[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.Readlink("/proc/self/ns/user")
+	if err != nil || string(got) != want {
+		t.Errorf("Readlink = %q, os.Readlink = %q (%v)", got, want, err)
+	}
+	if _, err := d.Readlink("ns/nonesuch", buf[:]); !Gone(err) {
+		t.Errorf("Readlink of a missing link = %v, want ENOENT", err)
+	}
+}
