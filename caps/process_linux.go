@@ -264,6 +264,7 @@ func (sc *scanner) namespace(d proc.Dir) (Namespace, error) {
 // status only of a thread that differs.
 func (sc *scanner) threads(d proc.Dir, p *Process, full bool) error {
 	main := Thread{TID: p.Pid, Sets: p.Sets, NoNewPrivs: p.NoNewPrivs, Seccomp: p.Seccomp}
+	seen, count := 0, sc.st.Threads
 	for tid, err := range d.Tasks() {
 		if err != nil {
 			if gone(err) {
@@ -271,30 +272,39 @@ func (sc *scanner) threads(d proc.Dir, p *Process, full bool) error {
 			}
 			return nil // threads unreadable: report the main thread only
 		}
-		if tid == p.Pid {
-			continue
-		}
-		if !full {
-			e, pm, i, err := capget(tid)
-			if err != nil || (e == main.Effective && pm == main.Permitted && i == main.Inheritable) {
-				continue
+		if tid != p.Pid {
+			if t, differs := sc.thread(d, tid, &main, full); differs {
+				p.Threads = append(p.Threads, t)
 			}
 		}
-		td, err := d.Task(tid)
-		if err != nil {
-			continue // the thread exited
-		}
-		err = sc.r.Status(td, &sc.st)
-		td.Close()
-		if err != nil {
-			continue
-		}
-		t := Thread{TID: tid, Sets: setsOf(&sc.st), NoNewPrivs: sc.st.NoNewPrivs, Seccomp: Seccomp(sc.st.Seccomp)}
-		if t.Sets != main.Sets || t.NoNewPrivs != main.NoNewPrivs || t.Seccomp != main.Seccomp {
-			p.Threads = append(p.Threads, t)
+		// Stopping at the count status gave spares the final getdents; a
+		// thread born meanwhile may go unseen, as it could a moment later.
+		if seen++; seen >= count {
+			break
 		}
 	}
 	return nil
+}
+
+// thread reads thread tid and says whether it differs from main.
+func (sc *scanner) thread(d proc.Dir, tid int, main *Thread, full bool) (Thread, bool) {
+	if !full {
+		e, pm, i, err := capget(tid)
+		if err != nil || (e == main.Effective && pm == main.Permitted && i == main.Inheritable) {
+			return Thread{}, false
+		}
+	}
+	td, err := d.Task(tid)
+	if err != nil {
+		return Thread{}, false // the thread exited
+	}
+	err = sc.r.Status(td, &sc.st)
+	td.Close()
+	if err != nil {
+		return Thread{}, false
+	}
+	t := Thread{TID: tid, Sets: setsOf(&sc.st), NoNewPrivs: sc.st.NoNewPrivs, Seccomp: Seccomp(sc.st.Seccomp)}
+	return t, t.Sets != main.Sets || t.NoNewPrivs != main.NoNewPrivs || t.Seccomp != main.Seccomp
 }
 
 // capget reads the effective, permitted and inheritable sets of one

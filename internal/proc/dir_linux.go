@@ -215,20 +215,20 @@ func Gone(err error) bool {
 // sequence.
 func Pids() iter.Seq2[int, error] {
 	return func(yield func(int, error) bool) {
-		numbers(unix.AT_FDCWD, "/proc", yield)
+		numbers(unix.AT_FDCWD, "/proc", 32<<10, yield)
 	}
 }
 
 // Tasks yields the thread ids of d's process, the main thread first.
 func (d Dir) Tasks() iter.Seq2[int, error] {
 	return func(yield func(int, error) bool) {
-		numbers(d.fd, "task", yield)
+		numbers(d.fd, "task", 4<<10, yield)
 	}
 }
 
 // numbers yields the numeric names in directory name, read with
 // getdents64 into one buffer: no allocation per entry.
-func numbers(at int, name string, yield func(int, error) bool) {
+func numbers(at int, name string, size int, yield func(int, error) bool) {
 	var fd int
 	err := retry(func() (err error) {
 		fd, err = unix.Openat(at, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -239,7 +239,7 @@ func numbers(at int, name string, yield func(int, error) bool) {
 		return
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, size)
 	for {
 		var n int
 		err := retry(func() (err error) {
