@@ -162,6 +162,9 @@ type ProcessError struct {
 }
 
 func (e *ProcessError) Error() string {
+	if e.Pid == 0 {
+		return "caps: " + e.Op + ": " + e.Err.Error()
+	}
 	return "caps: pid " + strconv.Itoa(e.Pid) + ": " + e.Op + ": " + e.Err.Error()
 }
 

@@ -30,6 +30,9 @@ const (
 // FieldsCaps are the capability lines; CapAmb arrived in Linux 4.3.
 const FieldsCaps = FieldCapInh | FieldCapPrm | FieldCapEff | FieldCapBnd | FieldCapAmb
 
+// fieldsAll are all the fields ParseStatus knows.
+const fieldsAll = FieldSeccomp<<1 - 1
+
 // Status holds the fields of /proc/PID/status that nonroot uses.
 type Status struct {
 	// Name is the command name (comm), with the kernel's escapes undone.
@@ -70,8 +73,9 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // ParseStatus parses the text of /proc/PID/status into st, which it
-// resets first. Unknown lines are ignored; a known line whose value does
-// not parse is a *ParseError. Name is the only field that allocates.
+// resets first. Unknown lines are ignored, and parsing stops once every
+// known field has been seen; a known line whose value does not parse is a
+// *ParseError. Name is the only field that allocates.
 func ParseStatus(b []byte, st *Status) error {
 	*st = Status{}
 	line := 0
@@ -152,6 +156,9 @@ func ParseStatus(b []byte, st *Status) error {
 		}
 		if err != nil {
 			return &ParseError{Line: line, Field: string(key), Text: string(val), Err: err}
+		}
+		if st.Has == fieldsAll {
+			break // the rest (cpu and memory masks, context switches) is not wanted
 		}
 	}
 	return nil
