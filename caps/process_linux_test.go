@@ -429,3 +429,25 @@ func TestOfGoneAndRefresh(t *testing.T) {
 		t.Errorf("Refresh of a killed process = %v, want ErrNoProcess", err)
 	}
 }
+
+// capsh --decode names the bits of a mask, numbers for those without a
+// name; String must say the same, and Parse must read it back.
+func TestMasksMatchCapsh(t *testing.T) {
+	masks := []Set{0, DockerDefault, Named, Supported(), SetOf(40, 41, 63), 1<<64 - 1}
+	r := uint64(0x9e3779b97f4a7c15)
+	for range 20 {
+		r ^= r << 13
+		r ^= r >> 7
+		r ^= r << 17
+		masks = append(masks, Set(r))
+	}
+	for _, m := range masks {
+		want := capshDecode(t, m)
+		if got := m.String(); got != want {
+			t.Errorf("%s: String %q, capsh --decode %q", m.Mask(), got, want)
+		}
+		if back, err := Parse(want); err != nil || back != m {
+			t.Errorf("Parse(capsh's %q) = %s, %v; want %s", want, back.Mask(), err, m.Mask())
+		}
+	}
+}
