@@ -5,8 +5,10 @@ package userns
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
@@ -99,3 +101,98 @@ func BenchmarkStartNewuidmap(b *testing.B) {
 }
 
 func itoa(v uint32) string { return formatUint(uint64(v)) }
+
+// BenchmarkPlan is what Start adds before the spawn on the fast path:
+// validating the Cmd and choosing how to write the maps.
+func BenchmarkPlan(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		c := Command("/bin/true")
+		if _, err := c.plan(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// paired runs a and b alternately, in swapped order every other round, so
+// that both see the same load, and reports the ratio of the medians of
+// their times as name (a/b).
+func paired(bm *testing.B, name string, a, b func() error) {
+	var ta, tb []time.Duration
+	timed := func(f func() error, into *[]time.Duration) {
+		t0 := time.Now()
+		if err := f(); err != nil {
+			bm.Fatal(err)
+		}
+		*into = append(*into, time.Since(t0))
+	}
+	i := 0
+	for bm.Loop() {
+		if i%2 == 0 {
+			timed(a, &ta)
+			timed(b, &tb)
+		} else {
+			timed(b, &tb)
+			timed(a, &ta)
+		}
+		i++
+	}
+	ma, mb := median(ta), median(tb)
+	bm.ReportMetric(float64(ma.Microseconds())/1000, "a-ms")
+	bm.ReportMetric(float64(mb.Microseconds())/1000, "b-ms")
+	bm.ReportMetric(float64(ma)/float64(mb), name)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
+
+// BenchmarkPaired compares, round by round under the same load, the fast
+// path with Go's own SysProcAttr spawn of the same map (target: at most
+// 1.15) and with unshare -r, and, where the caller takes the newuidmap
+// path, that path with util-linux's unshare --map-users (target: below 1).
+func BenchmarkPaired(b *testing.B) {
+	if err := testenv.ProbeUserNS(); err != nil {
+		b.Skip(err)
+	}
+	sysprocattr := func() error {
+		c := exec.Command("/bin/true")
+		c.SysProcAttr = &syscall.SysProcAttr{
+			Cloneflags:  syscall.CLONE_NEWUSER,
+			UidMappings: []syscall.SysProcIDMap{{HostID: os.Geteuid(), Size: 1}},
+			GidMappings: []syscall.SysProcIDMap{{HostID: os.Getegid(), Size: 1}},
+			Credential:  &syscall.Credential{NoSetGroups: true},
+		}
+		return c.Run()
+	}
+	fast := func() error { return Command("/bin/true").Run() }
+	b.Run("fastpath-vs-sysprocattr", func(b *testing.B) { paired(b, "fast/sysprocattr", fast, sysprocattr) })
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		return
+	}
+	b.Run("fastpath-vs-unshare-r", func(b *testing.B) {
+		paired(b, "fast/unshare-r", fast, func() error { return exec.Command(unshare, "-r", "/bin/true").Run() })
+	})
+	c := Command("/bin/true")
+	c.SubIDs = true
+	if p, err := c.plan(); err != nil || p.path != pathNewuidmap {
+		return
+	}
+	m, g, _ := c.maps()
+	r, gr := m.Ranges()[1], g.Ranges()[1]
+	users := "--map-users=" + itoa(r.HostID) + "," + itoa(r.ContainerID) + "," + itoa(r.Size)
+	groups := "--map-groups=" + itoa(gr.HostID) + "," + itoa(gr.ContainerID) + "," + itoa(gr.Size)
+	b.Run("newuidmap-vs-unshare-map-users", func(b *testing.B) {
+		paired(b, "newuidmap/unshare", func() error {
+			c := Command("/bin/true")
+			c.SubIDs = true
+			return c.Run()
+		}, func() error { return exec.Command(unshare, "--map-root-user", users, groups, "/bin/true").Run() })
+	})
+}
