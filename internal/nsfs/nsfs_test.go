@@ -4,6 +4,7 @@ package nsfs
 
 import (
 	"encoding/json"
+	"fmt"
 	"errors"
 	"io/fs"
 	"os"
@@ -19,6 +20,12 @@ import (
 
 func TestMain(m *testing.M) {
 	testenv.Helper("describe", helperDescribe)
+	testenv.Helper("initial", func([]string) int {
+		initial, err1 := IsInitial()
+		full, err2 := FullIdentityMap()
+		fmt.Println(initial, full, err1, err2)
+		return 0
+	})
 	testenv.Main(m)
 }
 
@@ -88,13 +95,10 @@ func TestIsInitial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The initial namespace always shows the full identity map; a
+	// The initial namespace always shows the full identity map, so a
 	// namespace without it (unshare -r shows "0 <uid> 1") is not initial.
 	if initial && !full {
-		t.Errorf("IsInitial but uid_map is not the full identity map")
-	}
-	if !full && initial {
-		t.Errorf("uid_map is not the full identity map, yet IsInitial")
+		t.Errorf("IsInitial, yet uid_map is not the full identity map")
 	}
 	t.Logf("initial=%v fullmap=%v", initial, full)
 	if initial {
@@ -334,4 +338,23 @@ func FuzzParseLink(f *testing.F) {
 			t.Fatalf("ParseLink(%q) = %d, but %d prints as %q", s, ino, ino, ID{Ino: ino}.String())
 		}
 	})
+}
+
+// A root may give a child namespace the full identity map, which makes its
+// uid_map read like the initial namespace's; the inode tells them apart.
+func TestFullIdentityMapIsNotInitial(t *testing.T) {
+	testenv.Require(t, testenv.MultiMap, testenv.ProbeMultiMap())
+	cmd := testenv.Command("initial")
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 4294967295}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 4294967295}},
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "false true <nil> <nil>" {
+		t.Errorf("inside a namespace with the full identity map: IsInitial, FullIdentityMap = %s; want false true", got)
+	}
 }
