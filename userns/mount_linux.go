@@ -115,10 +115,13 @@ func OpenIDMapped(source string, uids, gids idmap.Map, opts *MountOptions) (*os.
 	if ns == nil {
 		var err error
 		if ns, err = holdUserNS(uids, gids); err != nil {
-			return nil, &Error{
-				Op: op + ": creating the user namespace for the maps", Err: err,
-				Hint: "the maps must lie inside the caller's own uid_map and gid_map, and writing maps of many IDs needs CAP_SETUID and CAP_SETGID (root)",
+			hint := "the maps must lie inside the caller's own uid_map and gid_map, and writing maps of many IDs needs CAP_SETUID and CAP_SETGID (root)"
+			if b, rerr := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); rerr == nil && len(b) > 0 && b[0] == '3' {
+				// The holder stops itself with PTRACE_TRACEME, which
+				// Yama's mode 3 forbids.
+				hint = "kernel.yama.ptrace_scope is 3, which forbids the ptrace stop of the namespace's holder process; pass MountOptions.UserNS instead"
 			}
+			return nil, &Error{Op: op + ": creating the user namespace for the maps", Err: err, Hint: hint}
 		}
 		defer ns.Close()
 	}
