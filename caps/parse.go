@@ -93,7 +93,11 @@ func parseValue(s string) (Value, error) {
 //
 //   - "ALL" (any case), as docker's --cap-add=ALL does: every capability
 //     of the running kernel ([Supported]);
-//   - a hex mask with a 0x prefix, as capsh --decode takes: "0xa80425fb".
+//   - a hex mask with a 0x prefix, as capsh --decode takes: "0xa80425fb";
+//   - libcap's text form, "cap_sys_admin,cap_chown=ep" or "=ep
+//     cap_sys_admin-ep": the capabilities it raises in any of the
+//     effective, permitted and inheritable sets. [ParseText] keeps the
+//     three apart.
 //
 // The empty string (or only spaces) is the empty Set, so Parse reads back
 // what [Set.String] writes. An empty element ("chown,,kill") is an error.
@@ -102,6 +106,13 @@ func parseValue(s string) (Value, error) {
 func Parse(s string) (Set, error) {
 	if strings.TrimSpace(s) == "" {
 		return 0, nil
+	}
+	if strings.ContainsAny(s, "=+-") {
+		t, err := ParseText(s)
+		if err != nil {
+			return 0, err
+		}
+		return t.Effective | t.Permitted | t.Inheritable, nil
 	}
 	var set Set
 	for elem := range strings.SplitSeq(s, ",") {
