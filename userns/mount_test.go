@@ -483,3 +483,54 @@ func TestOpenIDMappedInvalid(t *testing.T) {
 		t.Fatalf("maps with UserNS: %v", err)
 	}
 }
+
+// BenchmarkOpenIDMapped measures an ID-mapped clone of a directory, with
+// a holder process per call and with a namespace given by the caller.
+// OpenIDMapped attaches nothing, so it runs in the test process.
+func BenchmarkOpenIDMapped(b *testing.B) {
+	dir := b.TempDir()
+	host := uint32(os.Getuid())
+	m := idmap.MustNew(idmap.Range{ContainerID: host, HostID: host, Size: 1})
+	f, err := userns.OpenIDMapped(dir, m, m, nil)
+	if err == nil {
+		f.Close()
+	}
+	testenv.Require(b, IDMappedMountDisk, err)
+	b.Run("holder", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := userns.OpenIDMapped(dir, m, m, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
+	b.Run("userns-fd", func(b *testing.B) {
+		sleeper := exec.Command("/bin/sleep", "60")
+		sleeper.SysProcAttr = &syscall.SysProcAttr{
+			Cloneflags:  syscall.CLONE_NEWUSER,
+			UidMappings: []syscall.SysProcIDMap{{ContainerID: int(host), HostID: int(host), Size: 1}},
+			GidMappings: []syscall.SysProcIDMap{{ContainerID: int(host), HostID: int(host), Size: 1}},
+		}
+		if err := sleeper.Start(); err != nil {
+			b.Fatal(err)
+		}
+		ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/user", sleeper.Process.Pid))
+		sleeper.Process.Kill()
+		sleeper.Wait()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ns.Close()
+		opts := &userns.MountOptions{UserNS: ns}
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := userns.OpenIDMapped(dir, idmap.Map{}, idmap.Map{}, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
+}
