@@ -5,6 +5,14 @@
 // directory handle per process so that every file read belongs to the same
 // process even if its pid is reused meanwhile.
 //
+// # Use
+//
+// [Pids] lists /proc with getdents into one buffer; [Open] takes a handle
+// on one process; a [Reader] reads its files ([Reader.Status],
+// [Reader.Stat], [Reader.ReadFile]) into a buffer it reuses, and
+// [Dir.Tasks], [Dir.Task], [Dir.Stat] and [Dir.Readlink] reach its threads
+// and namespace links. [ParseStatus] and [ParseStat] are pure.
+//
 // # Privilege
 //
 // /proc/PID/status and /proc/PID/stat are readable by anyone (unless /proc
