@@ -10,7 +10,7 @@ var (
 	ErrNotSupported = errors.New("caps: capabilities are only supported on Linux")
 	// ErrUnknownName is wrapped by a *ParseError for a name that is no
 	// capability in any dialect.
-	ErrUnknownName = errors.New("unknown capability name")
+	ErrUnknownName = errors.New("unknown capability name (want one such as CAP_SYS_ADMIN, SYS_ADMIN, cap_sys_admin or sys_admin, or a number 0-63)")
 	// ErrRange is wrapped by a *ParseError for a capability number above
 	// 63, which the kernel's two 32-bit words cannot hold.
 	ErrRange = errors.New("capability number out of range 0-63")
