@@ -168,6 +168,11 @@ func (p Process) Refresh() (Process, error) {
 	return q, nil
 }
 
+// manyThreads is the thread count above which the main thread's stat is
+// cheaper to read than the process's (measured: 10 against 11-17 µs with
+// 70 threads).
+const manyThreads = 8
+
 // scanner holds the buffers and the namespace cache one scan reuses.
 type scanner struct {
 	r    proc.Reader // with ShortReadIsEOF: stat and status are single records
@@ -184,11 +189,6 @@ func (sc *scanner) read(pid int, opts ScanOptions) (Process, error) {
 		return Process{}, &ProcessError{Pid: pid, Op: "open", Err: err}
 	}
 	defer d.Close()
-	if !opts.SkipStartTime {
-		if err := sc.r.Stat(d, &sc.stat); err != nil {
-			return Process{}, &ProcessError{Pid: pid, Op: "read stat", Err: err}
-		}
-	}
 	if err := sc.r.Status(d, &sc.st); err != nil {
 		return Process{}, &ProcessError{Pid: pid, Op: "read status", Err: statusError(err)}
 	}
@@ -198,6 +198,20 @@ func (sc *scanner) read(pid int, opts ScanOptions) (Process, error) {
 	var p Process
 	fromStatus(&p, &sc.st)
 	if !opts.SkipStartTime {
+		// The main thread's stat holds the process's start time too, and
+		// costs the same whatever the thread count, where the process's
+		// stat sums over every thread; the longer path costs two lookups.
+		name := "stat"
+		if sc.st.Threads > manyThreads {
+			name = "task/" + strconv.Itoa(pid) + "/stat"
+		}
+		b, err := sc.r.ReadFile(d, name)
+		if err == nil {
+			err = proc.ParseStat(b, &sc.stat)
+		}
+		if err != nil {
+			return Process{}, &ProcessError{Pid: pid, Op: "read " + name, Err: err}
+		}
 		p.StartTime = sc.stat.StartTime
 	}
 	if !opts.SkipNamespaces {

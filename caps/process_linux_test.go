@@ -451,3 +451,52 @@ func TestMasksMatchCapsh(t *testing.T) {
 		}
 	}
 }
+
+// A process with many threads has its start time read from its main
+// thread's stat; it must equal the process's.
+func TestStartTimeManyThreads(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	started := make(chan struct{})
+	for range 2 * manyThreads {
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			started <- struct{}{}
+			<-release
+		}()
+	}
+	for range 2 * manyThreads {
+		<-started
+	}
+	p, err := Self()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if want := fields[19]; strconv.FormatUint(p.StartTime, 10) != want {
+		t.Errorf("StartTime %d, /proc/self/stat says %s", p.StartTime, want)
+	}
+	var threads int
+	for l := range strings.Lines(string(mustRead(t, "/proc/self/status"))) {
+		if v, ok := strings.CutPrefix(l, "Threads:"); ok {
+			threads, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	if threads <= manyThreads {
+		t.Errorf("only %d threads: the test did not reach the main thread's stat", threads)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
