@@ -118,13 +118,16 @@ func BenchmarkScanVsPscap(b *testing.B) {
 	path := testenv.RequireTool(b, "pscap", "libcap-ng-utils")
 	sleepers(b, 300)
 	var ours, same, theirs, oursCPU, theirsCPU time.Duration
+	procs := 0
 	scan := func(opts ScanOptions) (wall, cpu time.Duration) {
 		c0 := selfCPU()
 		start := time.Now()
+		procs = 0
 		for _, err := range Scan(opts) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			procs++
 		}
 		return time.Since(start), selfCPU() - c0
 	}
@@ -148,6 +151,7 @@ func BenchmarkScanVsPscap(b *testing.B) {
 	b.ReportMetric(float64(ours)/float64(theirs), "ratio")
 	b.ReportMetric(float64(oursCPU)/float64(theirsCPU), "cpu-ratio")
 	b.ReportMetric(float64(same)/float64(theirs), "same-info-ratio")
+	b.ReportMetric(float64(procs), "procs")
 }
 
 // selfCPU is the user and system time of this process so far.
