@@ -19,10 +19,25 @@ type machine struct {
 	NProc  int    `json:"nproc"`
 	Go     string `json:"go"`
 	Procs  int    `json:"procs"` // processes running when the fixtures were up
+	// LoadStart and LoadEnd are /proc/loadavg's 1-minute figure before
+	// and after the run: how shared the machine was.
+	LoadStart, LoadEnd string
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }
 
 func describe() machine {
-	m := machine{CPU: "unknown", NProc: runtime.NumCPU(), Go: runtime.Version()}
+	m := machine{CPU: "unknown", NProc: runtime.NumCPU(), Go: runtime.Version(), LoadStart: loadavg()}
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		m.Kernel = unix.ByteSliceToString(u.Release[:])
@@ -58,6 +73,9 @@ func (m machine) String() string {
 	s := fmt.Sprintf("%s, %d CPUs, Linux %s, %s", m.CPU, m.NProc, m.Kernel, m.Go)
 	if m.Procs > 0 {
 		s += fmt.Sprintf(", %d processes running during the scans", m.Procs)
+	}
+	if m.LoadEnd != "" {
+		s += fmt.Sprintf(", load average %s at the start and %s at the end", m.LoadStart, m.LoadEnd)
 	}
 	return s
 }

@@ -166,5 +166,6 @@ func run(cfg config) (machine, []row, error) {
 		rows = append(rows, pam(cfg))
 	}
 	slices.SortStableFunc(rows, func(a, b row) int { return strings.Compare(a.ID[:1], b.ID[:1]) })
+	m.LoadEnd = loadavg()
 	return m, rows, nil
 }
