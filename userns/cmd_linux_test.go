@@ -386,6 +386,14 @@ func TestNoLeaks(t *testing.T) {
 		},
 		func() error { c := Command("/bin/cat"); c.NoNewPrivs = true; _, err := c.Output(); return err },
 	}
+	probe := Command("/bin/true")
+	probe.SubIDs = true
+	if p, err := probe.plan(); err == nil && p.path == pathNewuidmap {
+		sub := func(path string, nnp bool) func() error {
+			return func() error { c := Command(path); c.SubIDs = true; c.NoNewPrivs = nnp; return c.Run() }
+		}
+		runs = append(runs, sub("/bin/true", false), sub("/bin/true", true), sub("/nonexistent", false), sub("/nonexistent", true))
+	}
 	// Warm up: lazily opened descriptors and goroutines of the runtime.
 	for _, run := range runs {
 		_ = run()

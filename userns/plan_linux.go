@@ -25,6 +25,8 @@ type plan struct {
 	// runAsZero: the stage (pathStage) starts as 0:0 and switches to
 	// UID:GID itself; otherwise Go's Credential puts it there.
 	runAsZero bool
+	// shell: the newuidmap path's stage is /bin/sh (see shellStage).
+	shell bool
 }
 
 // plan validates c and picks how to start it. It touches no process.
@@ -186,6 +188,10 @@ func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
 	if err := helpers(); err != nil {
 		return err
 	}
+	// The shell stage can only wait and exec, with argv[0] as the path.
+	p.shell = !p.cfg.Reexec && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
+		len(p.cfg.Rlimits) == 0 && len(c.Args) > 0 && c.Args[0] == c.Path &&
+		strings.Contains(c.Path, "/") && !selfRelative(c.Path) && len(c.ExtraFiles) <= 5 && haveShell()
 	if c.SubIDs {
 		return nil // the maps were made from the same files
 	}
@@ -293,4 +299,16 @@ func trimSpace(b []byte) []byte {
 // mapText shows a map on one line, extents separated by commas.
 func mapText(m idmap.Map) string {
 	return `"` + strings.ReplaceAll(strings.TrimSuffix(m.String(), "\n"), "\n", ", ") + `"`
+}
+
+// selfRelative reports whether path names something of the process that
+// executes it (/proc/self/exe above all), which the shell stage would
+// resolve to itself.
+func selfRelative(path string) bool {
+	for _, p := range []string{"/proc/self/", "/proc/thread-self/", "/dev/fd/", "/dev/std"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return path == "/proc/self" || path == "/proc/thread-self"
 }

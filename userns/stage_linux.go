@@ -30,17 +30,42 @@ package userns
 //     the stage exits 125. The parent reads ErrFD to EOF: nothing means
 //     the target's execve succeeded and closed it; otherwise it waits for
 //     the child and returns the decoded error.
+//
+// On the newuidmap path with nothing to do but wait, the stage is
+// /bin/sh running shellStage instead of a Go program: it speaks the same
+// protocol (the byte on GoFD, a JSON error on ErrFD for a target that is
+// missing or not executable) and costs a fraction of a Go runtime's start.
+// It is used only where it changes nothing the target can see: argv[0]
+// equal to the path, and both pipes at single-digit descriptors.
 
 import (
 	"encoding/json"
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
+
+// shellStage is the stage as a POSIX shell script, $0 the target's path
+// and $@ its arguments; {E} and {G} stand for ErrFD and GoFD. Closing both on
+// exec keeps them from the target; dash exits on a failed exec, so the
+// common failures are checked first and reported as execve would.
+const shellStage = `read -r g <&{G}; [ "$g" = g ] || exit 125
+[ -e "$0" ] || { echo '{"op":"exec","errno":2}' >&{E}; exit 125; }
+[ -x "$0" ] && [ ! -d "$0" ] || { echo '{"op":"exec","errno":13}' >&{E}; exit 125; }
+exec "$0" "$@" {E}>&- {G}<&-`
+
+// shellPath is the shell that runs shellStage.
+const shellPath = "/bin/sh"
+
+var haveShell = sync.OnceValue(func() bool {
+	fi, err := os.Stat(shellPath)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+})
 
 // stageEnv names the variable that makes Init run the stage.
 const stageEnv = "NONROOT_USERNS_STAGE"

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -34,7 +36,7 @@ func (c *Cmd) Start() error {
 	if p.path == pathFast {
 		return c.startFast(p)
 	}
-	if !initCalled.Load() {
+	if !initCalled.Load() && !p.shell {
 		return &Error{
 			Op:   "start",
 			Kind: ErrNoInit,
@@ -163,10 +165,16 @@ func (c *Cmd) startStage(p *plan) (err error) {
 			a.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: c.Groups, NoSetGroups: !p.setgroups}
 		}
 	}
-	savedPath, savedEnv, savedExtra, savedAttr := c.Path, c.Env, c.ExtraFiles, c.SysProcAttr
+	savedPath, savedArgs, savedEnv, savedExtra, savedAttr := c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr
 	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr = "/proc/self/exe", env, extra, a
+	if p.shell {
+		script := strings.NewReplacer("{E}", strconv.Itoa(cfg.ErrFD), "{G}", strconv.Itoa(cfg.GoFD)).Replace(shellStage)
+		c.Path = shellPath
+		c.Args = append([]string{"sh", "-c", script, savedPath}, savedArgs[1:]...)
+		c.Env = withoutStageEnv(env)
+	}
 	err = c.Cmd.Start()
-	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr = savedPath, savedEnv, savedExtra, savedAttr
+	c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr = savedPath, savedArgs, savedEnv, savedExtra, savedAttr
 	errW.Close()
 	if goR != nil {
 		goR.Close()
@@ -213,6 +221,9 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	var se stageError
 	if err := json.Unmarshal(msg, &se); err != nil {
 		return &Error{Op: "stage", Pid: pid, Err: fmt.Errorf("undecodable report %q: %w", msg, err)}
+	}
+	if se.Op == "exec" && se.Path == "" {
+		se.Path = c.Path
 	}
 	e := &Error{Op: "stage " + se.Op, Pid: pid, Err: se.err()}
 	if se.Op == "setgroups" && se.Errno == int(syscall.EPERM) {
