@@ -22,43 +22,34 @@ func swapped(rs []Range) []Range {
 	return out
 }
 
-// piece is a run of IDs [start, start+size) on the container side of a
-// map, found inside one extent e of it.
+// piece is a run of IDs [start, start+size) on one side of a map, found
+// inside one extent e of it.
 type piece struct {
 	start, size uint32
 	e           Range
 }
 
 // walk calls fn for each piece of [start, start+size) inside one extent
-// of m's container side, in order. It stops at the first ID m does not
-// map and returns that ID and false.
-func (m Map) walk(start, size uint32, fn func(piece)) (uint32, bool) {
-	cur, end := uint64(start), uint64(start)+uint64(size)
+// of m's container side (host side if host is true), in order. It stops
+// and returns false at the first ID m does not map.
+func (m Map) walk(start, size uint32, host bool, fn func(piece)) bool {
 	s := m.byContainer
+	if host {
+		s = m.byHost
+	}
+	cur, end := uint64(start), uint64(start)+uint64(size)
 	for cur < end {
-		// The extent that covers cur, by binary search as in ToHost.
-		lo, hi := 0, len(s)
-		for lo < hi {
-			mid := int(uint(lo+hi) >> 1)
-			if uint64(s[mid].ContainerID) <= cur {
-				lo = mid + 1
-			} else {
-				hi = mid
-			}
+		// cur < end <= 2^32, so cur fits a uint32.
+		e, ok := find(s, uint32(cur), host)
+		if !ok {
+			return false
 		}
-		if lo == 0 {
-			return uint32(cur), false
-		}
-		e := s[lo-1]
-		eEnd := uint64(e.ContainerID) + uint64(e.Size)
-		if cur >= eEnd {
-			return uint32(cur), false
-		}
+		eEnd := uint64(side(e, host)) + uint64(e.Size)
 		n := min(eEnd, end) - cur
 		fn(piece{start: uint32(cur), size: uint32(n), e: e})
 		cur += n
 	}
-	return 0, true
+	return true
 }
 
 // Compose returns the map of the IDs of a namespace nested inside
@@ -77,17 +68,23 @@ func (m Map) walk(start, size uint32, fn func(piece)) (uint32, bool) {
 // For a nested namespace that exists, Compose(m, outer) is what
 // /proc/PID/uid_map shows when read from the host: the kernel keeps each
 // extent with its host IDs, and the reader's view translates them.
-func (m Map) Compose(outer Map) (Map, error) {
+func (m Map) Compose(outer Map) (Map, error) { return m.through(outer, true) }
+
+// through splits each extent of m where its host side crosses from one
+// extent of parent's container side to the next; with translate it also
+// carries the host side through parent to parent's own host side.
+func (m Map) through(parent Map, translate bool) (Map, error) {
 	var out []Range
 	for i, r := range m.ranges {
-		// r's host side is on outer's container side.
-		if _, ok := outer.walk(r.HostID, r.Size, func(p piece) {
-			out = append(out, Range{
-				ContainerID: r.ContainerID + (p.start - r.HostID),
-				HostID:      p.e.HostID + (p.start - p.e.ContainerID),
-				Size:        p.size,
-			})
-		}); !ok {
+		// r's host side is on parent's container side.
+		ok := parent.walk(r.HostID, r.Size, false, func(p piece) {
+			host := p.start
+			if translate {
+				host = p.e.HostID + (p.start - p.e.ContainerID)
+			}
+			out = append(out, Range{ContainerID: r.ContainerID + (p.start - r.HostID), HostID: host, Size: p.size})
+		})
+		if !ok {
 			return Map{}, &RangeError{Index: i, Range: r, Err: ErrNotInParent}
 		}
 	}
@@ -106,7 +103,7 @@ func (m Map) Compose(outer Map) (Map, error) {
 func (m Map) CheckParent(parent Map) error {
 	for i, r := range m.ranges {
 		pieces := 0
-		if _, ok := parent.walk(r.HostID, r.Size, func(piece) { pieces++ }); !ok || pieces != 1 {
+		if !parent.walk(r.HostID, r.Size, false, func(piece) { pieces++ }) || pieces != 1 {
 			return &RangeError{Index: i, Range: r, Err: ErrNotInParent}
 		}
 	}
@@ -120,17 +117,7 @@ func (m Map) CheckParent(parent Map) error {
 // [ErrNotInParent] when parent does not map some ID of m's host side at
 // all, and with [ErrTooMany] or [ErrTooLong] when the split map does not
 // fit one write.
-func (m Map) SplitParent(parent Map) (Map, error) {
-	var out []Range
-	for i, r := range m.ranges {
-		if _, ok := parent.walk(r.HostID, r.Size, func(p piece) {
-			out = append(out, Range{ContainerID: r.ContainerID + (p.start - r.HostID), HostID: p.start, Size: p.size})
-		}); !ok {
-			return Map{}, &RangeError{Index: i, Range: r, Err: ErrNotInParent}
-		}
-	}
-	return New(out...)
-}
+func (m Map) SplitParent(parent Map) (Map, error) { return m.through(parent, false) }
 
 // ContainsRange reports whether m maps every ID of r the way r does:
 // r.Size IDs from r.ContainerID inside to r.HostID outside, possibly
@@ -141,7 +128,7 @@ func (m Map) ContainsRange(r Range) bool {
 		return false
 	}
 	same := true
-	_, ok := m.walk(r.ContainerID, r.Size, func(p piece) {
+	ok := m.walk(r.ContainerID, r.Size, false, func(p piece) {
 		if p.e.HostID+(p.start-p.e.ContainerID) != r.HostID+(p.start-r.ContainerID) {
 			same = false
 		}
@@ -167,17 +154,16 @@ func (m Map) Equivalent(o Map) bool { return m.Size() == o.Size() && m.Contains(
 
 // CoversContainer reports whether m maps every one of the size IDs from
 // first inside the namespace. It is false for size 0.
-func (m Map) CoversContainer(first, size uint32) bool {
-	if size == 0 || uint64(first)+uint64(size) > 1<<32 {
-		return false
-	}
-	_, ok := m.walk(first, size, func(piece) {})
-	return ok
-}
+func (m Map) CoversContainer(first, size uint32) bool { return m.covers(first, size, false) }
 
 // CoversHost reports whether every one of the size IDs from first in the
 // parent namespace stands for an ID inside the namespace under m. It is
 // false for size 0.
-func (m Map) CoversHost(first, size uint32) bool {
-	return m.Inverse().CoversContainer(first, size)
+func (m Map) CoversHost(first, size uint32) bool { return m.covers(first, size, true) }
+
+func (m Map) covers(first, size uint32, host bool) bool {
+	if size == 0 || uint64(first)+uint64(size) > 1<<32 {
+		return false
+	}
+	return m.walk(first, size, host, func(piece) {})
 }

@@ -157,14 +157,122 @@ func FuzzNew(f *testing.F) {
 			return
 		}
 		roundTrip(t, m)
+		// The binary searches agree with a scan of the extents at every
+		// edge: the first and last ID of each extent and their neighbours.
 		for _, x := range rs {
-			for _, id := range []uint32{x.ContainerID, x.ContainerID + x.Size - 1} {
+			for _, id := range []uint32{x.ContainerID - 1, x.ContainerID, x.ContainerID + x.Size - 1, x.ContainerID + x.Size} {
 				h, ok := m.ToHost(id)
-				if !ok || h != x.HostID+(id-x.ContainerID) {
-					t.Fatalf("ToHost(%d) = %d, %v in %v", id, h, ok, m)
+				if wh, wok := scan(rs, id, false); h != wh || ok != wok {
+					t.Fatalf("ToHost(%d) = %d, %v; the extents say %d, %v in %v", id, h, ok, wh, wok, m)
 				}
-				if c, ok := m.ToContainer(h); !ok || c != id {
-					t.Fatalf("ToContainer(%d) = %d, %v in %v", h, c, ok, m)
+			}
+			for _, id := range []uint32{x.HostID - 1, x.HostID, x.HostID + x.Size - 1, x.HostID + x.Size} {
+				c, ok := m.ToContainer(id)
+				if wc, wok := scan(rs, id, true); c != wc || ok != wok {
+					t.Fatalf("ToContainer(%d) = %d, %v; the extents say %d, %v in %v", id, c, ok, wc, wok, m)
+				}
+			}
+		}
+	})
+}
+
+// scan translates id from one side of rs to the other by looking at
+// every extent: the reference for ToHost and ToContainer.
+func scan(rs []Range, id uint32, fromHost bool) (uint32, bool) {
+	for _, x := range rs {
+		from, to := x.ContainerID, x.HostID
+		if fromHost {
+			from, to = to, from
+		}
+		if id >= from && uint64(id) < uint64(from)+uint64(x.Size) {
+			return to + (id - from), true
+		}
+	}
+	return 0, false
+}
+
+// FuzzCompose checks Compose, SplitParent, CheckParent, CoversContainer
+// and CoversHost against ID-by-ID translation, on maps of small IDs
+// (three bytes an extent) so that the two maps meet.
+func FuzzCompose(f *testing.F) {
+	f.Add([]byte{0, 5, 10, 0, 100, 5, 10, 50, 5})          // m 0:5:10; outer across two extents
+	f.Add([]byte{0, 5, 10, 0, 100, 12})                    // inside one extent
+	f.Add([]byte{0, 5, 10, 3, 1, 2, 0, 100, 5, 10, 50, 4}) // a gap
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var rs []Range
+		for ; len(b) >= 3; b = b[3:] {
+			rs = append(rs, r(uint32(b[0]), uint32(b[1]), uint32(b[2]%32)))
+		}
+		m, err := New(rs[:len(rs)/2]...)
+		if err != nil {
+			return
+		}
+		outer, err := New(rs[len(rs)/2:]...)
+		if err != nil {
+			return
+		}
+		// The reference: every ID of m, through m and then outer.
+		mapsAll := true
+		for _, x := range m.Ranges() {
+			for id := x.ContainerID; id < x.ContainerID+x.Size; id++ {
+				mid, _ := m.ToHost(id)
+				if _, ok := outer.ToHost(mid); !ok {
+					mapsAll = false
+				}
+			}
+		}
+		got, err := m.Compose(outer)
+		if errors.Is(err, ErrTooMany) || errors.Is(err, ErrTooLong) {
+			return
+		}
+		if mapsAll != (err == nil) || (err != nil && !errors.Is(err, ErrNotInParent)) {
+			t.Fatalf("%v.Compose(%v) = %v; outer maps all of m's host side: %v", m, outer, err, mapsAll)
+		}
+		split, serr := m.SplitParent(outer)
+		if (serr == nil) != (err == nil) {
+			t.Fatalf("SplitParent = %v where Compose = %v", serr, err)
+		}
+		if err != nil {
+			return
+		}
+		if got.Size() != m.Size() || split.Size() != m.Size() || !split.Equivalent(m) {
+			t.Fatalf("Compose = %v, SplitParent = %v of %v", got, split, m)
+		}
+		for _, x := range m.Ranges() {
+			for id := x.ContainerID; id < x.ContainerID+x.Size; id++ {
+				mid, _ := m.ToHost(id)
+				want, _ := outer.ToHost(mid)
+				if h, ok := got.ToHost(id); !ok || h != want {
+					t.Fatalf("Compose: %d maps to %d, %v; want %d", id, h, ok, want)
+				}
+			}
+		}
+		if err := split.CheckParent(outer); err != nil {
+			t.Fatalf("SplitParent = %v, which CheckParent refuses: %v", split, err)
+		}
+		// CheckParent: each extent's host side inside one extent of outer.
+		inOne := true
+		for _, x := range m.Ranges() {
+			inOne = inOne && slices.ContainsFunc(outer.Ranges(), func(e Range) bool {
+				return e.ContainerID <= x.HostID && uint64(x.HostID)+uint64(x.Size) <= uint64(e.ContainerID)+uint64(e.Size)
+			})
+		}
+		if cerr := m.CheckParent(outer); (cerr == nil) != inOne || (inOne && !split.Equal(m)) {
+			t.Fatalf("CheckParent = %v, SplitParent = %v; each extent inside one of outer's: %v", cerr, split, inOne)
+		}
+		for _, x := range outer.Ranges() {
+			// An extent's own IDs on the inside, and one past them.
+			for _, size := range []uint32{x.Size, x.Size + 1} {
+				first := x.ContainerID
+				coveredIn, coveredOut := true, true
+				for id := first; id < first+size; id++ {
+					_, okIn := outer.ToHost(id)
+					_, okOut := outer.ToContainer(id)
+					coveredIn, coveredOut = coveredIn && okIn, coveredOut && okOut
+				}
+				if outer.CoversContainer(first, size) != coveredIn || outer.CoversHost(first, size) != coveredOut {
+					t.Fatalf("Covers(%d, %d) in %v = %v, %v; want %v, %v", first, size, outer,
+						outer.CoversContainer(first, size), outer.CoversHost(first, size), coveredIn, coveredOut)
 				}
 			}
 		}

@@ -100,7 +100,7 @@ func (m Map) check(text bool) error {
 	}
 	// Overlap is found in O(n log n) on the sorted sides; only when there
 	// is one is the first offending line looked for in O(n²).
-	if overlaps(m.byContainer, containerStart) || overlaps(m.byHost, hostStart) {
+	if overlaps(m.byContainer, false) || overlaps(m.byHost, true) {
 		for i := 1; i < bad; i++ {
 			if overlapsEarlier(m.ranges, i) {
 				bad, badErr = i, ErrOverlap
@@ -159,15 +159,12 @@ func cmp32(a, b uint32) int {
 	return 0
 }
 
-func containerStart(r Range) uint32 { return r.ContainerID }
-func hostStart(r Range) uint32      { return r.HostID }
-
-// overlaps reports whether two extents of sorted overlap on the side start
-// picks.
-func overlaps(sorted []Range, start func(Range) uint32) bool {
+// overlaps reports whether two extents of sorted overlap on the side
+// host picks, sorted being sorted by the start of that side.
+func overlaps(sorted []Range, host bool) bool {
 	for i := 1; i < len(sorted); i++ {
 		prev := sorted[i-1]
-		if uint64(start(prev))+uint64(prev.Size) > uint64(start(sorted[i])) {
+		if uint64(side(prev, host))+uint64(prev.Size) > uint64(side(sorted[i], host)) {
 			return true
 		}
 	}
@@ -213,50 +210,50 @@ func (m Map) Size() uint64 {
 // namespace stands for, and false if m does not map id.
 // It does not allocate and takes O(log n) in the number of extents.
 func (m Map) ToHost(id uint32) (uint32, bool) {
-	s := m.byContainer
-	// Find the first extent that starts after id; the one before it is
-	// the only candidate.
-	lo, hi := 0, len(s)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if s[mid].ContainerID <= id {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	if lo == 0 {
+	r, ok := find(m.byContainer, id, false)
+	if !ok {
 		return 0, false
 	}
-	r := &s[lo-1]
-	if off := id - r.ContainerID; off < r.Size {
-		return r.HostID + off, true
-	}
-	return 0, false
+	return r.HostID + (id - r.ContainerID), true
 }
 
 // ToContainer returns the ID inside the namespace that stands for id of
 // the parent namespace, and false if no extent of m covers id.
 // It does not allocate and takes O(log n) in the number of extents.
 func (m Map) ToContainer(id uint32) (uint32, bool) {
-	s := m.byHost
+	r, ok := find(m.byHost, id, true)
+	if !ok {
+		return 0, false
+	}
+	return r.ContainerID + (id - r.HostID), true
+}
+
+// find returns the extent of s that covers id on one side (the host side
+// if host is true), s being sorted by the start of that side. Only the
+// last extent that starts at or below id can cover it.
+func find(s []Range, id uint32, host bool) (Range, bool) {
 	lo, hi := 0, len(s)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if s[mid].HostID <= id {
+		if side(s[mid], host) <= id {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
 	if lo == 0 {
-		return 0, false
+		return Range{}, false
 	}
-	r := &s[lo-1]
-	if off := id - r.HostID; off < r.Size {
-		return r.ContainerID + off, true
+	r := s[lo-1]
+	return r, id-side(r, host) < r.Size
+}
+
+// side returns the first ID of r inside (host false) or outside.
+func side(r Range, host bool) uint32 {
+	if host {
+		return r.HostID
 	}
-	return 0, false
+	return r.ContainerID
 }
 
 // String formats m as /proc/PID/uid_map holds it, less the padding: one
