@@ -23,10 +23,10 @@ var errESRCH = syscall.ESRCH
 // many it read.
 func oursScan() (int, error) { return scanWith(caps.All()) }
 
-// oursScanLight is caps.Scan without threads and namespaces: the same
-// information pscap prints, which reads neither.
+// oursScanLight is caps.Scan asked for what pscap shows and no more: no
+// start time, threads or namespaces.
 func oursScanLight() (int, error) {
-	return scanWith(caps.Scan(caps.ScanOptions{SkipThreads: true, SkipNamespaces: true}))
+	return scanWith(caps.Scan(caps.ScanOptions{SkipThreads: true, SkipNamespaces: true, SkipStartTime: true}))
 }
 
 func scanWith(seq iter.Seq2[caps.Process, error]) (int, error) {

@@ -144,7 +144,7 @@ func scan(cfg config, f *fixture) []row {
 		}
 		rows[i].Note = join(rows[i].Note, floorNote("read /proc/PID/status of every process", s[floor]))
 		if light >= 0 {
-			rows[i].Note = join(rows[i].Note, fmt.Sprintf("caps.Scan without threads and namespaces: %s", fmtDur(s[light].median())))
+			rows[i].Note = join(rows[i].Note, fmt.Sprintf("caps.Scan of what pscap shows (no start time, threads, namespaces): %s", fmtDur(s[light].median())))
 		}
 		if idx[i] >= 0 {
 			rows[i].setTheirs(s[idx[i]])
