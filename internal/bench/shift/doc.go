@@ -8,6 +8,18 @@
 //
 //	cd internal/bench/shift && go test -run XXX -bench . -benchtime 3x -count 5
 //
+// -count repeats each side five times in a row; on a shared machine
+// whose load moves, interleave the sides by running the binary five
+// times instead:
+//
+//	go test -c -o /tmp/shiftbench.test . &&
+//	for i in 1 2 3 4 5; do /tmp/shiftbench.test -test.run XXX -test.bench . -test.benchtime 3x; done
+//
+// Besides wall time per op and per entry, each side reports cpu-ns/entry:
+// the CPU time of the process and of the children it waited for
+// (ChownPathByMaps does its walk in a re-executed child), which stays
+// comparable when other work shares the CPUs.
+//
 // Each iteration moves the whole tree between the maps "0 0 65536" and
 // "0 100000 65536" (uids and gids), alternating direction, so every
 // iteration of either side changes every entry.
