@@ -7,10 +7,15 @@
 
 # Features each mode is known to have on the CI machine. A test that skips
 # for want of a listed feature fails instead (internal/testenv.Require).
-REQUIRE_ROOT="${REQUIRE_ROOT-userns,multimap,setid,capsh,getpcaps,pscap,setpriv,pgrep,prlimit}"
-REQUIRE_USER="${REQUIRE_USER-userns,newuidmap,capsh,getpcaps,pscap,setpriv,pgrep,prlimit}"
-REQUIRE_ROOT_NS="${REQUIRE_ROOT_NS-userns,capsh,getpcaps,pscap,setpriv,pgrep,prlimit}"
-REQUIRE_USER_NS="${REQUIRE_USER_NS-userns,capsh,getpcaps,pscap,setpriv,pgrep,prlimit}"
+# Tools every mode has once .ci/run has installed them.
+tools_all="capsh,getpcaps,getcap,pscap,setpriv,pgrep,prlimit,unshare,getsubids,python3,libcap.so.2"
+# Features every mode has: user namespaces, the CI user, the real
+# pam_limits, setpriv's reduced capability sets.
+common="userns,nrtest,pam,reduced-sets,$tools_all"
+REQUIRE_ROOT="${REQUIRE_ROOT-$common,multimap,setid,subuid-user,mountns,setfcap,initial-userns}"
+REQUIRE_USER="${REQUIRE_USER-$common,newuidmap,unshare-map-users,initial-userns}"
+REQUIRE_ROOT_NS="${REQUIRE_ROOT_NS-$common,mountns,setfcap}"
+REQUIRE_USER_NS="${REQUIRE_USER_NS-$common,mountns,setfcap}"
 
 ci_uid() { id -u "$NONROOT_CI_USER"; }
 ci_gid() { id -g "$NONROOT_CI_USER"; }
