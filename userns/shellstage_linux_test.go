@@ -91,10 +91,32 @@ func TestShellStageExecFailure(t *testing.T) {
 	}
 }
 
-// The target sees the same descriptors and environment through the shell
-// stage as through os/exec.
+// The target sees the same descriptors, directory and environment, in the
+// same order, through either stage as through os/exec.
 func TestShellStageFiles(t *testing.T) {
-	const script = "ls /proc/self/fd >&3; env | sort >&3"
+	const script = "pwd >&3; ls /proc/self/fd >&3; env >&3"
+	envs := map[string][]string{
+		"inherited": nil,
+		"odd names": {"B=2", "A.B=1", "C-D=x y", "A=1", "B=3", "EMPTY="},
+		"option":    {"-i=1", "X=1"},
+	}
+	for name, env := range envs {
+		for _, nnp := range []bool{false, true} {
+			t.Run(fmt.Sprint(name, " nnp=", nnp), func(t *testing.T) {
+				c := Command("/bin/sh", "-c", script)
+				requireNewuidmapPath(t, c)
+				c.Env, c.NoNewPrivs, c.Dir = env, nnp, "/usr"
+				if p, _ := c.plan(); p.shell != (!nnp && name != "option") {
+					t.Errorf("shell stage %v", p.shell)
+				}
+				checkSameAsExec(t, c, script)
+			})
+		}
+	}
+}
+
+func checkSameAsExec(t *testing.T, c *Cmd, script string) {
+	t.Helper()
 	run := func(cmd *exec.Cmd, start, wait func() error) string {
 		r, w, err := os.Pipe()
 		if err != nil {
@@ -110,12 +132,9 @@ func TestShellStageFiles(t *testing.T) {
 		_ = wait()
 		return string(out)
 	}
-	c := Command("/bin/sh", "-c", script)
-	if p := requireNewuidmapPath(t, c); !p.shell {
-		t.Fatal("not the shell stage")
-	}
 	got := run(c.Cmd, c.Start, c.Wait)
 	plain := exec.Command("/bin/sh", "-c", script)
+	plain.Env, plain.Dir = c.Env, c.Dir
 	want := run(plain, plain.Start, plain.Wait)
 	if got != want {
 		t.Errorf("through the shell stage:\n%s\nthrough os/exec:\n%s", got, want)

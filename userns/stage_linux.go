@@ -35,8 +35,13 @@ package userns
 // /bin/sh running shellStage instead of a Go program: it speaks the same
 // protocol (the byte on GoFD, a JSON error on ErrFD for a target that is
 // missing or not executable) and costs a fraction of a Go runtime's start.
-// It is used only where it changes nothing the target can see: argv[0]
-// equal to the path, and both pipes at single-digit descriptors.
+// The shell gets an empty environment and hands the target's, as
+// arguments, to env -i, so that the target's environment is exactly
+// Cmd.Env in its order (a shell would drop names that are not
+// identifiers, reorder the rest and add PWD). It is used only where the
+// target cannot tell: argv[0] equal to the path, nothing relative to
+// /proc/self, both pipes at single-digit descriptors, and no environment
+// entry env(1) would read as an option.
 
 import (
 	"encoding/json"
@@ -50,22 +55,43 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// shellStage is the stage as a POSIX shell script, $0 the target's path
-// and $@ its arguments; {E} and {G} stand for ErrFD and GoFD. Closing both on
-// exec keeps them from the target; dash exits on a failed exec, so the
-// common failures are checked first and reported as execve would.
+// shellStage is the stage as a POSIX shell script. $0 is the target's
+// path; $@ is the target's environment, then the path again and its
+// arguments, as env -i takes them. {E} and {G} stand for ErrFD and GoFD.
+// Closing both on exec keeps them from the target; env and the shell exit
+// on a failed exec, so the common failures are checked first and reported
+// as execve would.
 const shellStage = `read -r g <&{G}; [ "$g" = g ] || exit 125
 [ -e "$0" ] || { echo '{"op":"exec","errno":2}' >&{E}; exit 125; }
 [ -x "$0" ] && [ ! -d "$0" ] || { echo '{"op":"exec","errno":13}' >&{E}; exit 125; }
-exec "$0" "$@" {E}>&- {G}<&-`
+exec {ENV} -i "$@" {E}>&- {G}<&-`
 
-// shellPath is the shell that runs shellStage.
-const shellPath = "/bin/sh"
+// shellPath and envPath run shellStage.
+const (
+	shellPath = "/bin/sh"
+	envPath   = "/usr/bin/env"
+)
 
 var haveShell = sync.OnceValue(func() bool {
-	fi, err := os.Stat(shellPath)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+	for _, p := range []string{shellPath, envPath} {
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+			return false
+		}
+	}
+	return true
 })
+
+// shellSafe reports whether env -i reads every entry of env as an
+// assignment: NAME=VALUE with a name that does not start with '-'.
+func shellSafe(env []string) bool {
+	for _, kv := range env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" || k[0] == '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // stageEnv names the variable that makes Init run the stage.
 const stageEnv = "NONROOT_USERNS_STAGE"

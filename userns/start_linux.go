@@ -145,11 +145,10 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	if err != nil {
 		return &Error{Op: "start", Err: err}
 	}
-	env := c.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	env = append(withoutStageEnv(env), stageEnv+"="+string(b))
+	// Environ is what os/exec would give the target: deduplicated, with
+	// PWD set to Dir when Env is nil.
+	target := withoutStageEnv(c.Environ())
+	env := append(slices.Clip(target), stageEnv+"="+string(b))
 
 	a := c.attr()
 	if p.path == pathStage {
@@ -168,10 +167,10 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	savedPath, savedArgs, savedEnv, savedExtra, savedAttr := c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr
 	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr = "/proc/self/exe", env, extra, a
 	if p.shell {
-		script := strings.NewReplacer("{E}", strconv.Itoa(cfg.ErrFD), "{G}", strconv.Itoa(cfg.GoFD)).Replace(shellStage)
+		script := strings.NewReplacer("{E}", strconv.Itoa(cfg.ErrFD), "{G}", strconv.Itoa(cfg.GoFD), "{ENV}", envPath).Replace(shellStage)
 		c.Path = shellPath
-		c.Args = append([]string{"sh", "-c", script, savedPath}, savedArgs[1:]...)
-		c.Env = withoutStageEnv(env)
+		c.Args = append(append(append([]string{"sh", "-c", script, savedPath}, target...), savedPath), savedArgs[1:]...)
+		c.Env = []string{}
 	}
 	err = c.Cmd.Start()
 	c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr = savedPath, savedArgs, savedEnv, savedExtra, savedAttr
