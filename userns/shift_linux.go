@@ -32,6 +32,9 @@ import (
 // moved by the uid maps like an owner. Owners already right are not
 // touched. Access ACLs and other xattrs that name IDs are not rewritten.
 //
+// root itself is opened as given, following a symbolic link there; only
+// what lies below it is held to the tree.
+//
 // An owner outside the From map is an error wrapping [ErrShiftUnmapped]
 // that names the file; the walk stops at the first error. A file removed
 // while the walk runs is skipped.
@@ -256,6 +259,9 @@ func (s *shifter) entry(dirfd int, dir string, name []byte, sc *scratch) {
 	}
 	if uid != st.Uid || gid != st.Gid {
 		if err := s.chown(dirfd, name, st, uid, gid, sc); err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				return // removed since the statx
+			}
 			s.fail(joinName(dir, name), err)
 			return
 		}
