@@ -12,9 +12,13 @@ func (m Map) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m.ranges)
 }
 
-// UnmarshalJSON decodes the form [Map.MarshalJSON] writes (null is the
-// zero Map) and checks it as [New] does.
+// UnmarshalJSON decodes the form [Map.MarshalJSON] writes and checks it
+// as [New] does. As encoding/json's own types do, it leaves m unchanged
+// for null.
 func (m *Map) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var rs []Range
 	if err := json.Unmarshal(b, &rs); err != nil {
 		return err

@@ -27,6 +27,10 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte("null"), &z); err != nil || !z.IsZero() {
 		t.Errorf("null decodes as %v, %v", z, err)
 	}
+	// null leaves a Map as it is, as encoding/json does for its own types.
+	if err := json.Unmarshal([]byte(`{"UIDMappings":null}`), &back); err != nil || !back.UIDMappings.Equal(m) {
+		t.Errorf("null over a map gives %v, %v; want it unchanged", back.UIDMappings, err)
+	}
 	err = json.Unmarshal([]byte(`[{"containerID":0,"hostID":4294901760,"size":65536}]`), &z)
 	if !errors.Is(err, ErrRange) {
 		t.Errorf("invalid map decodes with %v, want ErrRange", err)

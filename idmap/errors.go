@@ -13,7 +13,7 @@ var (
 	ErrSyntax = errors.New("invalid syntax")
 	// ErrRange: a number out of range, or an extent that starts at
 	// 4294967295 or reaches 2^32 on either side.
-	ErrRange = errors.New("extent reaches 4294967295 or beyond")
+	ErrRange = errors.New("out of range: IDs run from 0 to 4294967294")
 	// ErrOverlap: two extents overlap inside or outside the namespace.
 	ErrOverlap = errors.New("extents overlap")
 	// ErrTooMany: more than 340 extents.
@@ -42,13 +42,22 @@ type RangeError struct {
 }
 
 func (e *RangeError) Error() string {
-	if e.Index < 0 {
+	switch {
+	case e.Err == ErrTooLong:
+		return "idmap: " + e.Err.Error() + " (the kernel takes under 4096 bytes in one write: use fewer extents)"
+	case e.Err == ErrTooMany:
+		return fmt.Sprintf("idmap: %v (the kernel takes at most %d: merge adjacent extents or map fewer ranges)", e.Err, MaxRanges)
+	case e.Index < 0:
 		return "idmap: " + e.Err.Error()
 	}
-	if e.Err == ErrTooMany {
-		return fmt.Sprintf("idmap: %v (the kernel takes at most %d)", e.Err, MaxRanges)
+	s := fmt.Sprintf("idmap: extent %d (%s): %v", e.Index, e.Range, e.Err)
+	switch r := e.Range; {
+	case e.Err == ErrRange && r.Size > 0 && max(r.ContainerID, r.HostID) < 1<<32-1:
+		return s + fmt.Sprintf("; its last ID would be %d", uint64(max(r.ContainerID, r.HostID))+uint64(r.Size)-1)
+	case e.Err == ErrNotInParent:
+		return s + " (map only IDs the parent maps, and split extents at the parent's with SplitParent)"
 	}
-	return fmt.Sprintf("idmap: extent %d (%s): %v", e.Index, e.Range, e.Err)
+	return s
 }
 
 func (e *RangeError) Unwrap() error { return e.Err }

@@ -21,7 +21,7 @@ func ExampleNew() {
 	fmt.Print(m)
 	fmt.Println(err)
 	// Output:
-	// idmap: extent 0 (0 4294901760 65536): extent reaches 4294967295 or beyond
+	// idmap: extent 0 (0 4294901760 65536): out of range: IDs run from 0 to 4294967294; its last ID would be 4294967295
 	// true
 	// 0 1000 1
 	// 1 100000 65536
@@ -84,7 +84,7 @@ func ExampleMap_SplitParent() {
 	fmt.Print(split)
 	fmt.Println(err)
 	// Output:
-	// idmap: extent 0 (0 0 1000): extent not inside one extent of the parent map
+	// idmap: extent 0 (0 0 1000): extent not inside one extent of the parent map (map only IDs the parent maps, and split extents at the parent's with SplitParent)
 	// 0 0 1
 	// 1 1 999
 	// <nil>

@@ -9,7 +9,7 @@ import (
 // errShownUnmapped is what ParseProc reports for a host ID of
 // 4294967295: what /proc shows for an extent whose first host ID the
 // reader's own namespace does not map.
-var errShownUnmapped = fmt.Errorf("%w (4294967295 is what /proc shows when the reader's namespace does not map the ID: read the map from a process in the namespace's parent)", ErrRange)
+var errShownUnmapped = fmt.Errorf("%w; /proc shows 4294967295 where the reader's namespace does not map the ID; read the map from the namespace's parent or the host", ErrRange)
 
 // ParseProc parses the text of /proc/PID/uid_map or gid_map, or text to
 // be written there: one extent per line as "inner outer count", fields

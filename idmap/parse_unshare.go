@@ -16,10 +16,12 @@ import (
 //   - "inner:outer:count", the form of util-linux 2.39 and later, in the
 //     kernel's order.
 //
-// The keywords auto, subids and all stand for entries of /etc/subuid and
-// are refused with [ErrSyntax]; resolve them with [LookupSubUIDs] and
-// [RootlessMap]. No values is the zero Map. Errors are *[ParseError]
-// whose Field is the 1-based position of the value.
+// The keywords are not maps and are refused with [ErrSyntax]: auto and
+// subids stand for the caller's first /etc/subuid entry (mapped from 0,
+// or onto itself; see [LookupSubUIDs]), and all (2.39 and later) for the
+// caller's own map, each ID onto itself (see [ReadUIDMap]). No values is
+// the zero Map. Errors are *[ParseError] whose Field is the 1-based
+// position of the value.
 func ParseUnshare(values ...string) (Map, error) {
 	ranges := make([]Range, 0, len(values))
 	for i, v := range values {
@@ -31,7 +33,7 @@ func ParseUnshare(values ...string) (Map, error) {
 		f := strings.Split(v, sep)
 		switch {
 		case v == "auto" || v == "subids" || v == "all":
-			return Map{}, perr(fmt.Errorf("%w: %q stands for /etc/subuid entries, not a map (see LookupSubUIDs)", ErrSyntax, v))
+			return Map{}, perr(fmt.Errorf("%w: %q is unshare's keyword for IDs it looks up (/etc/subuid or the caller's own map), not a map: look them up with LookupSubUIDs or ReadUIDMap", ErrSyntax, v))
 		case len(f) != 3:
 			return Map{}, perr(fmt.Errorf("%w: want outer,inner,count (util-linux <= 2.38) or inner:outer:count (2.39+)", ErrSyntax))
 		}

@@ -86,7 +86,7 @@ func parseSubIDLine(l string, line int) (SubIDRange, bool, error) {
 	}
 	// The kernel maps no ID at or past 4294967295.
 	if uint64(start)+uint64(count) > 1<<32-1 {
-		return SubIDRange{}, false, perr(3, f[2], fmt.Errorf("%w: %d IDs from %d reach 4294967295", ErrRange, count, start))
+		return SubIDRange{}, false, perr(3, f[2], fmt.Errorf("%w; the last of %d IDs from %d would be %d", ErrRange, count, start, uint64(start)+uint64(count)-1))
 	}
 	return SubIDRange{Owner: f[0], Start: start, Count: count}, true, nil
 }
@@ -120,7 +120,7 @@ func parseShadowNumber(s string) (uint32, error) {
 		return 0, ErrSyntax
 	}
 	if neg && v != 0 {
-		return 0, fmt.Errorf("%w: negative", ErrRange)
+		return 0, ErrRange
 	}
 	if v > 1<<32-1 {
 		return 0, ErrRange
@@ -153,16 +153,21 @@ func SelectSubIDs(entries []SubIDRange, name, uid string) []SubIDRange {
 	return out
 }
 
-// RootlessMap returns the map rootless podman and unshare --map-auto
-// build for a user: the user's own uid as 0, then each subordinate range
-// in turn from 1 (podman's documented layout). It fails if the ranges
-// overlap each other or uid, or do not fit ([New]'s errors).
+// RootlessMap returns the map rootless podman builds for a user (its
+// "first mapping step"): the user's own uid as 0, then each subordinate
+// range in turn from 1. It fails if the ranges overlap each other or uid,
+// or do not fit ([New]'s errors).
+//
+// util-linux unshare builds other maps from the same file, from the first
+// entry only: --map-auto maps it from 0 and leaves the user's own uid
+// unmapped, and --map-auto --map-root-user maps the uid as 0 and the
+// entry from 1 less its last ID (2.38: "0 1000 1" then "1 100000 65535").
 func RootlessMap(uid uint32, subs []SubIDRange) (Map, error) {
 	ranges := []Range{{ContainerID: 0, HostID: uid, Size: 1}}
 	next := uint64(1)
 	for _, s := range subs {
 		if next+uint64(s.Count) > 1<<32-1 {
-			return Map{}, &RangeError{Index: len(ranges), Range: Range{HostID: s.Start, Size: s.Count}, Err: ErrRange}
+			return Map{}, &RangeError{Index: len(ranges), Range: Range{ContainerID: uint32(next), HostID: s.Start, Size: s.Count}, Err: ErrRange}
 		}
 		ranges = append(ranges, Range{ContainerID: uint32(next), HostID: s.Start, Size: s.Count})
 		next += uint64(s.Count)

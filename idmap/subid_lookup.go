@@ -18,6 +18,8 @@ type SubIDError struct {
 	File string // /etc/subuid or /etc/subgid, under the SubIDSource's root
 	User string // the user as asked for
 	Err  error
+
+	login string // the user's name from etc/passwd, for the remedy
 }
 
 func (e *SubIDError) Error() string {
@@ -27,7 +29,11 @@ func (e *SubIDError) Error() string {
 		if strings.HasSuffix(e.File, "subgid") {
 			flag = "--add-subgids"
 		}
-		s += " (add a range: usermod " + flag + " 100000-165535 " + e.User + ")"
+		login := e.login
+		if login == "" {
+			login = e.User
+		}
+		s += " (give the user a range no other user has: usermod " + flag + " 100000-165535 " + login + ")"
 	}
 	return s
 }
@@ -79,11 +85,15 @@ func (s SubIDSource) root() string {
 
 func (s SubIDSource) lookup(file, user string) ([]SubIDRange, error) {
 	path := filepath.Join(s.root(), "etc", file)
-	fail := func(err error) ([]SubIDRange, error) { return nil, &SubIDError{File: path, User: user, Err: err} }
+	var name string
+	fail := func(err error) ([]SubIDRange, error) {
+		return nil, &SubIDError{File: path, User: user, Err: err, login: name}
+	}
 	if user == "" {
 		return fail(fmt.Errorf("%w: empty user name", ErrSyntax))
 	}
-	name, uid := user, ""
+	var uid string
+	name = user
 	if _, err := strconv.ParseUint(user, 10, 32); err == nil {
 		name, uid = "", user
 	}
@@ -116,7 +126,13 @@ func (s SubIDSource) lookup(file, user string) ([]SubIDRange, error) {
 			return fail(ErrNoSubIDs)
 		}
 	}
-	got, err := getsubids(prog, file == "subgid", user)
+	// getsubids matches entries by the name it is given and by that
+	// name's uid, but a uid it is given only by itself: ask by name.
+	who := user
+	if name != "" {
+		who = name
+	}
+	got, err := getsubids(prog, file == "subgid", who)
 	if err != nil {
 		return fail(err)
 	}

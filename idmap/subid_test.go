@@ -92,8 +92,13 @@ func TestSubIDSource(t *testing.T) {
 		}
 	}
 	_, err := src.UIDs("carol")
-	if err == nil || !strings.Contains(err.Error(), "usermod --add-subuids") {
+	if err == nil || !strings.Contains(err.Error(), "usermod --add-subuids 100000-165535 carol)") {
 		t.Errorf("no-entry error %v does not say how to add a range", err)
+	}
+	// Asked by uid, the remedy names the login usermod wants.
+	_, err = src.GIDs("1001")
+	if err == nil || !strings.Contains(err.Error(), "usermod --add-subgids 100000-165535 bob)") {
+		t.Errorf("no-entry error %v does not name bob's login", err)
 	}
 	_, err = SubIDSource{Root: t.TempDir()}.UIDs("alice")
 	if !errors.Is(err, ErrNoSubIDs) {

@@ -211,7 +211,7 @@ func TestGetsubidsFallback(t *testing.T) {
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	file := filepath.Join(dir, "subuid")
-	if err := os.WriteFile(file, []byte(user+":300000:1000\n"+user+":400000:5\n"), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(user+":300000:1000\n"+user+":400000:5\ndaemon:600000:7\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	wrapper := filepath.Join(dir, "getsubids")
@@ -229,5 +229,18 @@ func TestGetsubidsFallback(t *testing.T) {
 	}
 	if _, err := (SubIDSource{Getsubids: "-"}).UIDs(user); !errors.Is(err, ErrNoSubIDs) {
 		t.Errorf("with getsubids disabled: %v, want ErrNoSubIDs", err)
+	}
+	// Asked by uid, the look-up asks getsubids by name: getsubids itself
+	// matches a name's entries only when given the name.
+	d, err := lookupPasswd("/etc/passwd", "daemon")
+	if err != nil {
+		t.Skipf("no user daemon in /etc/passwd to look up by uid: %v", err)
+	}
+	if got, err := LookupSubUIDs("daemon"); !errors.Is(err, ErrNoSubIDs) {
+		t.Skipf("the machine's subuid source has entries for daemon: %v, %v", got, err)
+	}
+	got, err = SubIDSource{Getsubids: wrapper}.UIDs(d.uid)
+	if want := []SubIDRange{{"daemon", 600000, 7}}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("fallback to getsubids for uid %s = %v, %v; want %v", d.uid, got, err, want)
 	}
 }
