@@ -94,7 +94,7 @@ var supported = sync.OnceValue(func() error {
 	e := &Error{Op: "create user namespace", Err: err}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
-		e.Hint, e.Kind = explain(errno, nil)
+		e.Hint, e.Kind = explain(errno)
 	}
 	return e
 })

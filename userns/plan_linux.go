@@ -253,7 +253,7 @@ func (c *Cmd) stageCaps() (*stageCaps, error) {
 }
 
 // explain turns the errno of a failed start into a sentinel and a remedy.
-func explain(errno syscall.Errno, p *plan) (hint string, kind error) {
+func explain(errno syscall.Errno) (hint string, kind error) {
 	switch errno {
 	case syscall.ENOSPC:
 		max := readSysctl("user/max_user_namespaces")

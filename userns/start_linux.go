@@ -110,7 +110,7 @@ func (c *Cmd) startError(op string, err error, p *plan) error {
 	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
-		e.Hint, e.Kind = explain(errno, p)
+		e.Hint, e.Kind = explain(errno)
 		if errno == syscall.EPERM && e.Kind == nil {
 			if _, ok := p.uidMap.ToContainer(0); ok && p.path != pathNewuidmap {
 				e.Kind, e.Hint = ErrSetfcap, "map another host uid to 0, or run with CAP_SETFCAP"
