@@ -206,19 +206,27 @@ func TestIntegrationRootOwnedFile(t *testing.T) {
 }
 
 func TestStageRlimitsAndNoNewPrivs(t *testing.T) {
-	requireUserNS(t)
-	c := Command("/bin/sh", "-c", "ulimit -Sn; ulimit -Hn; grep NoNewPrivs /proc/self/status")
-	c.Rlimits = map[limits.Resource]limits.Rlimit{limits.NOFILE: {Soft: 100, Hard: 200}}
-	c.NoNewPrivs = true
-	out, err := c.Output()
-	if err != nil {
-		t.Fatalf("Output: %v", err)
-	}
-	if c.how != pathStage && c.how != pathNewuidmap {
-		t.Errorf("path = %v, want the stage", c.how)
-	}
-	if got, want := string(out), "100\n200\nNoNewPrivs:\t1\n"; got != want {
-		t.Errorf("child says %q, want %q", got, want)
+	for _, sub := range []bool{false, true} {
+		t.Run(fmt.Sprint("subids=", sub), func(t *testing.T) {
+			c := Command("/bin/sh", "-c", "ulimit -Sn; ulimit -Hn; grep NoNewPrivs /proc/self/status")
+			if sub {
+				requireNewuidmapPath(t, c)
+			} else {
+				requireUserNS(t)
+			}
+			c.Rlimits = map[limits.Resource]limits.Rlimit{limits.NOFILE: {Soft: 100, Hard: 200}}
+			c.NoNewPrivs = true
+			out, err := c.Output()
+			if err != nil {
+				t.Fatalf("Output: %v", err)
+			}
+			if want := map[bool]path{false: pathStage, true: pathNewuidmap}[sub]; c.how != want {
+				t.Errorf("path = %v, want %v", c.how, want)
+			}
+			if got, want := string(out), "100\n200\nNoNewPrivs:\t1\n"; got != want {
+				t.Errorf("child says %q, want %q", got, want)
+			}
+		})
 	}
 }
 
