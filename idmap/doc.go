@@ -40,10 +40,11 @@
 // suite writes random maps into real namespaces and checks that the
 // kernel accepts exactly what New accepts.
 //
-// The kernel refuses with EPERM an extent that does not lie inside one
-// single extent of the writer's own map, even where two of the writer's
-// extents are adjacent: [Map.CheckParent] says whether a map can be
-// written and [Map.SplitParent] splits it so it can. Without CAP_SETUID
+// The kernel refuses with EPERM an extent whose outside IDs do not lie
+// inside one single extent of the parent namespace's own map (the
+// writer's, when as usual it writes from the parent), even where two of
+// the parent's extents are adjacent: [Map.CheckParent] says whether a
+// map can be written and [Map.SplitParent] splits it so it can. Without CAP_SETUID
 // over the parent namespace (CAP_SETGID for gid_map) a writer may only
 // map its own euid, with one extent of count 1, and must write "deny" to
 // /proc/PID/setgroups before gid_map. Mapping host uid 0 needs
@@ -96,11 +97,16 @@
 // /etc/subuid and /etc/subgid grant it (subuid(5)). [ParseSubIDs] reads
 // those files as shadow-utils does, numbers in C's base 0 included (a
 // leading 0 is octal), but fails on a line shadow-utils would silently
-// skip. [LookupSubUIDs] and [LookupSubGIDs] find a user's ranges by name
-// or uid, reading /etc/passwd directly (no cgo, no NSS), and ask
-// getsubids (shadow-utils 4.10+) when the file has no entry, for LDAP or
-// SSSD setups; [SubIDSource] points them at another root. [RootlessMap]
-// builds the map rootless podman builds from them.
+// skip, and on the lines it takes that no namespace can use (a negative
+// start, a count of 0, an end past 4294967294). As with containers/storage,
+// one such line fails every look-up in the file. [LookupSubUIDs] and
+// [LookupSubGIDs] find a user's ranges by name or uid, reading
+// /etc/passwd directly (no cgo, no NSS), and ask getsubids (shadow-utils
+// 4.10+) when the file has no entry, for LDAP or SSSD setups;
+// [SubIDSource] points them at another root. Their errors are
+// *[SubIDError]; a user with no ranges anywhere wraps [ErrNoSubIDs] and
+// says how to add some. [RootlessMap] builds the map rootless podman
+// builds from them.
 //
 // # Privileges
 //

@@ -28,6 +28,65 @@ func ExampleNew() {
 	// <nil>
 }
 
+func ExampleMap_ToHost() {
+	// Rootless podman's map for uid 1000 with 100000:65536 in /etc/subuid.
+	m, err := idmap.New(
+		idmap.Range{ContainerID: 0, HostID: 1000, Size: 1},
+		idmap.Range{ContainerID: 1, HostID: 100000, Size: 65536},
+	)
+	if err != nil {
+		panic(err)
+	}
+	for _, id := range []uint32{0, 1, 65536, 65537} {
+		host, ok := m.ToHost(id)
+		fmt.Println(id, "->", host, ok)
+	}
+	inside, ok := m.ToContainer(100000)
+	fmt.Println(inside, ok)
+	// Output:
+	// 0 -> 1000 true
+	// 1 -> 100000 true
+	// 65536 -> 165535 true
+	// 65537 -> 0 false
+	// 1 true
+}
+
+func ExampleRangeError() {
+	_, err := idmap.New(
+		idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536},
+		idmap.Range{ContainerID: 0, HostID: 1000, Size: 1}, // 0 is mapped already
+	)
+	var re *idmap.RangeError
+	if errors.As(err, &re) {
+		fmt.Println(re.Index, re.Range, errors.Is(err, idmap.ErrOverlap))
+	}
+	// Output:
+	// 1 0 1000 1 true
+}
+
+func ExampleParsePodman() {
+	// podman run --uidmap 0:100000:1000 --uidmap 1000:1000:1: join the
+	// values with commas. The amount defaults to 1.
+	m, err := idmap.ParsePodman("0:100000:1000,1000:1000")
+	fmt.Print(m)
+	fmt.Println(err)
+	// The @ form names a host ID through the caller's own map.
+	_, err = idmap.ParsePodman("0:@1000:1")
+	fmt.Println(errors.Is(err, idmap.ErrSyntax))
+	// Output:
+	// 0 100000 1000
+	// 1000 1000 1
+	// <nil>
+	// true
+}
+
+func ExampleMap_Inverse() {
+	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+	fmt.Print(m.Inverse())
+	// Output:
+	// 100000 0 65536
+}
+
 func ExampleParseProc() {
 	// As /proc/PID/uid_map shows it: right-aligned columns.
 	m, err := idmap.ParseProc("         0       1000          1\n         1     100000      65536\n")
@@ -98,10 +157,14 @@ func ExampleParseUnshare() {
 	wrong, _ := idmap.ParseUnshare("0,100000,65536")
 	fmt.Print(wrong)
 	fmt.Println(strings.Join(m.FormatUnshare(), " "), m.FormatPodman())
+	// util-linux 2.39 and later also take inner:outer:count.
+	newer, _ := idmap.ParseUnshare("0:100000:65536")
+	fmt.Println(newer.Equal(m))
 	// Output:
 	// 0 100000 65536
 	// 100000 0 65536
 	// 100000,0,65536 0:100000:65536
+	// true
 }
 
 func ExampleParsePodmanRelative() {

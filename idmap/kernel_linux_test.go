@@ -183,12 +183,8 @@ func (w writer) randomRanges(rng *rand.Rand) []Range {
 // check the kernel failed.
 func TestKernelAgreesWithNew(t *testing.T) {
 	w := probeWriter(t)
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("IDMAP_SEED"); s != "" {
-		seed, _ = strconv.ParseUint(s, 10, 64)
-	}
-	t.Logf("seed %d (IDMAP_SEED=%d reproduces); own map %q, euid %d, privileged %v", seed, seed, w.self.String(), w.euid, w.privileged)
-	rng := rand.New(rand.NewPCG(seed, 0))
+	t.Logf("own map %q, euid %d, privileged %v", w.self.String(), w.euid, w.privileged)
+	rng := rand.New(rand.NewPCG(testSeed(t), 0))
 	tg := startTarget(t)
 	seen := map[string]int{}
 	trials := 400
@@ -225,6 +221,20 @@ func TestKernelAgreesWithNew(t *testing.T) {
 	if !w.privileged && seen[syscall.EPERM.Error()] == 0 {
 		t.Errorf("no EPERM seen without privilege: %v", seen)
 	}
+}
+
+// testSeed returns the seed of a randomised test: $IDMAP_SEED, or the
+// time, logged so that a failure can be replayed.
+func testSeed(t *testing.T) uint64 {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("IDMAP_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("IDMAP_SEED=%q: %v", s, err)
+		}
+	}
+	t.Logf("seed %d (IDMAP_SEED=%d replays this run)", seed, seed)
+	return seed
 }
 
 // kernelShows is the map /proc shows after rs is written: in the order
@@ -338,9 +348,7 @@ func TestKernelParseProc(t *testing.T) {
 // ParseProc reads it and the map is one this writer may write.
 func TestKernelParseProcRandom(t *testing.T) {
 	w := probeWriter(t)
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	rng := rand.New(rand.NewPCG(testSeed(t), 1))
 	tokens := []string{"0", "1", "007", strconv.Itoa(int(w.euid)), "4294967295", "65536", " ", " ", "\t", "  ", "\n", "\r", "\v", "\f", "+", "x", "-", ":"}
 	tg := startTarget(t)
 	accepted := 0

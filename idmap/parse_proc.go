@@ -22,8 +22,10 @@ var errShownUnmapped = fmt.Errorf("%w; /proc shows 4294967295 where the reader's
 // Empty text is the zero Map: the map of a namespace whose map has not
 // been written. A blank line, or a line without exactly three decimal
 // numbers, is [ErrSyntax], as the kernel refuses it. The resulting map
-// must obey the rules [New] checks. Errors are *[ParseError] naming the
-// line and field.
+// must obey the rules [New] checks; the length limit applies to the text
+// [Map.WriteTo] would write, not to s, so the padded text /proc shows of
+// a map of 340 extents parses. Errors are *[ParseError] naming the line
+// and field.
 func ParseProc(s string) (Map, error) { return parseProc(s, true) }
 
 // parseProc is ParseProc; with text false it accepts a map whose text

@@ -16,12 +16,13 @@ import (
 //   - "inner:outer:count", the form of util-linux 2.39 and later, in the
 //     kernel's order.
 //
-// The keywords are not maps and are refused with [ErrSyntax]: auto and
-// subids stand for the caller's first /etc/subuid entry (mapped from 0,
-// or onto itself; see [LookupSubUIDs]), and all (2.39 and later) for the
-// caller's own map, each ID onto itself (see [ReadUIDMap]). No values is
-// the zero Map. Errors are *[ParseError] whose Field is the 1-based
-// position of the value.
+// The keywords are not maps and are refused with [ErrSyntax]: auto
+// stands for the caller's first /etc/subuid entry mapped from 0 (2.38
+// here: "0 100000 65536" for nrtest:100000:65536), and the later
+// versions' subids and all for that entry mapped onto itself and for the
+// caller's own map, each ID onto itself; look them up with
+// [LookupSubUIDs] and [ReadUIDMap]. No values is the zero Map. Errors
+// are *[ParseError] whose Field is the 1-based position of the value.
 func ParseUnshare(values ...string) (Map, error) {
 	ranges := make([]Range, 0, len(values))
 	for i, v := range values {
