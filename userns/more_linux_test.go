@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,6 +24,15 @@ func init() {
 	testenv.Helper("disabled", helperDisabled)
 	testenv.Helper("nohelper", helperNoHelper)
 	testenv.Helper("pdeath", helperPdeath)
+	testenv.Helper("cwd", func([]string) int {
+		wd, err := os.Getwd()
+		if err != nil {
+			fmt.Println(err)
+			return 1
+		}
+		fmt.Println(wd)
+		return 0
+	})
 }
 
 type kindResult struct {
@@ -167,5 +178,58 @@ func TestIntegrationPdeathsig(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// SysProcAttr.Chroot works on every path: Go's own on the fast path, the
+// stage's after it started from /proc/self/exe otherwise.
+func TestIntegrationChroot(t *testing.T) {
+	requireUserNS(t)
+	root := worldDir(t)
+	self, err := os.ReadFile("/proc/self/exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root+"/t.test", self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A cgo-linked test binary needs its loader and libraries in the root.
+	exe, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ldd", exe).Output(); err == nil {
+		for _, f := range strings.Fields(string(out)) {
+			if !strings.HasPrefix(f, "/") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(root+filepath.Dir(f), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(root+f, b, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Mkdir(root+"/sub", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, nnp := range []bool{false, true} {
+		c := Command("/t.test")
+		c.Env = []string{testenv.HelperEnv + "=cwd"}
+		c.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
+		c.Dir = "/sub"
+		c.NoNewPrivs = nnp
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("nnp=%v: %v", nnp, err)
+		}
+		if string(out) != "/sub\n" {
+			t.Errorf("nnp=%v (path %v): child's cwd %q, want /sub inside the new root", nnp, c.how, out)
+		}
 	}
 }

@@ -192,7 +192,8 @@ func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
 	p.shell = !p.cfg.Reexec && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
 		len(p.cfg.Rlimits) == 0 && len(c.Args) > 0 && c.Args[0] == c.Path &&
 		strings.Contains(c.Path, "/") && !selfRelative(c.Path) && c.Path[0] != '-' && !strings.Contains(c.Path, "=") &&
-		len(c.ExtraFiles) <= 5 && haveShell() && shellSafe(c.Environ())
+		len(c.ExtraFiles) <= 5 && (c.SysProcAttr == nil || c.SysProcAttr.Chroot == "") &&
+		haveShell() && shellSafe(c.Environ())
 	if c.SubIDs {
 		return nil // the maps were made from the same files
 	}

@@ -124,6 +124,10 @@ type stageConfig struct {
 	NoNewPrivs bool           `json:"nnp,omitempty"`
 	Rlimits    []stageRlimit  `json:"rlimits,omitempty"`
 	Pdeathsig  syscall.Signal `json:"pdeathsig,omitempty"`
+	// Chroot and Dir: SysProcAttr.Chroot, done here rather than before
+	// the stage's own execve, which needs /proc/self/exe.
+	Chroot string `json:"chroot,omitempty"`
+	Dir    string `json:"dir,omitempty"`
 }
 
 type stageCaps struct {
@@ -229,6 +233,21 @@ func runStage(cfg *stageConfig) {
 		// syscall.Exec from restoring the soft limit Go saved at start.
 		if err := syscall.Setrlimit(r.Resource, &lim); err != nil {
 			report(stageError{Op: "setrlimit " + rlimitName(r.Resource), Errno: errnoOf(err)})
+			return
+		}
+	}
+	if cfg.Chroot != "" {
+		// Before the identity changes: it needs CAP_SYS_CHROOT.
+		if err := unix.Chroot(cfg.Chroot); err != nil {
+			report(stageError{Op: "chroot", Path: cfg.Chroot, Errno: errnoOf(err)})
+			return
+		}
+		dir := cfg.Dir
+		if dir == "" {
+			dir = "/"
+		}
+		if err := unix.Chdir(dir); err != nil {
+			report(stageError{Op: "chdir", Path: dir, Errno: errnoOf(err)})
 			return
 		}
 	}

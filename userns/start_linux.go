@@ -141,6 +141,12 @@ func (c *Cmd) startStage(p *plan) (err error) {
 		extra = append(extra, goR)
 		cfg.GoFD = cfg.ErrFD + 1
 	}
+	dir := c.Dir
+	if c.SysProcAttr != nil && c.SysProcAttr.Chroot != "" {
+		// The stage must reach /proc/self/exe first: it changes root and
+		// then directory itself.
+		cfg.Chroot, cfg.Dir, dir = c.SysProcAttr.Chroot, c.Dir, ""
+	}
 	b, err := json.Marshal(&cfg)
 	if err != nil {
 		return &Error{Op: "start", Err: err}
@@ -151,6 +157,7 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	env := append(slices.Clip(target), stageEnv+"="+string(b))
 
 	a := c.attr()
+	a.Chroot = ""
 	if p.path == pathStage {
 		if err := p.sysMaps(a); err != nil {
 			errR.Close()
@@ -164,8 +171,8 @@ func (c *Cmd) startStage(p *plan) (err error) {
 			a.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: c.Groups, NoSetGroups: !p.setgroups}
 		}
 	}
-	savedPath, savedArgs, savedEnv, savedExtra, savedAttr := c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr
-	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr = "/proc/self/exe", env, extra, a
+	savedPath, savedArgs, savedEnv, savedExtra, savedAttr, savedDir := c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir
+	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir = "/proc/self/exe", env, extra, a, dir
 	if p.shell {
 		script := strings.NewReplacer("{E}", strconv.Itoa(cfg.ErrFD), "{G}", strconv.Itoa(cfg.GoFD), "{ENV}", envPath).Replace(shellStage)
 		c.Path = shellPath
@@ -173,7 +180,7 @@ func (c *Cmd) startStage(p *plan) (err error) {
 		c.Env = []string{}
 	}
 	err = c.Cmd.Start()
-	c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr = savedPath, savedArgs, savedEnv, savedExtra, savedAttr
+	c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir = savedPath, savedArgs, savedEnv, savedExtra, savedAttr, savedDir
 	errW.Close()
 	if goR != nil {
 		goR.Close()
