@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -410,5 +411,85 @@ func TestShiftOwnershipStaysOnItsMount(t *testing.T) {
 	// And seen from the test's namespace, where the bind never was.
 	if o, _ := lowner(t, filepath.Join(outside, "file")); o.uid != 0 {
 		t.Fatalf("the file outside the tree is owned by %d", o.uid)
+	}
+}
+
+// TestShiftOwnershipSwappedForLink swaps a directory of the tree for a
+// link to a directory outside it, over and over, while shifts run. The
+// walk may fail (it refuses to follow what it finds replaced) but it must
+// never touch the outside.
+func TestShiftOwnershipSwappedForLink(t *testing.T) {
+	top := t.TempDir()
+	testenv.Require(t, ChownAny, probeChownAny(top))
+	root, outside := filepath.Join(top, "root"), filepath.Join(top, "outside")
+	d := filepath.Join(root, "d")
+	for _, dir := range []string{d, outside} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 200 {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A chown shows in the ctime even if a later walk gave the owner back.
+	ctimes := map[string]unix.Timespec{}
+	outsideEntries, err := os.ReadDir(outside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range append(outsideEntries, nil) {
+		p := outside
+		if e != nil {
+			p = filepath.Join(outside, e.Name())
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			t.Fatal(err)
+		}
+		ctimes[p] = st.Ctim
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			os.Rename(d, d+".away")
+			os.Symlink(outside, d)
+			time.Sleep(100 * time.Microsecond)
+			os.Remove(d)
+			os.Rename(d+".away", d)
+		}
+	}()
+	// Every owner is in both maps, which swap 0-65535 and
+	// 100000-165535, so every walk has work everywhere and none stops at
+	// a half-shifted tree.
+	swap := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 0, Size: 65536}, idmap.Range{ContainerID: 65536, HostID: 100000, Size: 65536})
+	back := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536}, idmap.Range{ContainerID: 65536, HostID: 0, Size: 65536})
+	completed := 0
+	for range 50 {
+		// A walk that finds "d" replaced by a link stops with ELOOP or
+		// ENOTDIR; the others complete.
+		if err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: swap, UIDTo: back}); err == nil {
+			completed++
+		}
+	}
+	t.Logf("%d of 50 walks completed", completed)
+	close(stop)
+	<-done
+	for p, was := range ctimes {
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Ctim != was || st.Uid != uint32(os.Getuid()) {
+			t.Fatalf("%s outside the tree was changed: owner %d, ctime %v, was %v", p, st.Uid, st.Ctim, was)
+		}
 	}
 }
