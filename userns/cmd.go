@@ -19,9 +19,11 @@ import (
 // what `unshare -r` would give.
 //
 // SysProcAttr may be set for what this package does not manage (Setsid,
-// Setpgid, Noctty, Ctty, further Cloneflags such as CLONE_NEWNS); Start
-// refuses one that sets UidMappings, GidMappings, Credential or
-// AmbientCaps, which are this type's business.
+// Setpgid, Noctty, Ctty, Chroot, further Cloneflags such as CLONE_NEWNS
+// or CLONE_NEWPID); Start refuses one that sets UidMappings, GidMappings,
+// Credential, AmbientCaps or CLONE_NEWUSER in Unshareflags, which are this
+// type's business, and Ptrace where the stage runs (the trace would stop
+// at the stage's execve).
 type Cmd struct {
 	*exec.Cmd
 

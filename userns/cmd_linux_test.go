@@ -308,12 +308,19 @@ func TestInvalid(t *testing.T) {
 		{"soft above hard", Cmd{Rlimits: map[limits.Resource]limits.Rlimit{limits.CORE: {Soft: 2, Hard: 1}}}},
 		{"unknown resource", Cmd{Rlimits: map[limits.Resource]limits.Rlimit{99: {}}}},
 		{"sysprocattr credential", Cmd{}},
+		{"sysprocattr unshare user", Cmd{}},
+		{"sysprocattr ptrace with stage", Cmd{NoNewPrivs: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.c
 			c.Cmd = exec.Command("/bin/true")
-			if tc.name == "sysprocattr credential" {
+			switch tc.name {
+			case "sysprocattr credential":
 				c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{}}
+			case "sysprocattr unshare user":
+				c.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWUSER}
+			case "sysprocattr ptrace with stage":
+				c.SysProcAttr = &syscall.SysProcAttr{Ptrace: true}
 			}
 			err := c.Start()
 			if !errors.Is(err, ErrInvalid) {

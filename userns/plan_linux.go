@@ -37,6 +37,9 @@ func (c *Cmd) plan() (*plan, error) {
 	if a := c.SysProcAttr; a != nil && (a.UidMappings != nil || a.GidMappings != nil || a.Credential != nil || a.AmbientCaps != nil) {
 		return nil, invalid("SysProcAttr sets UidMappings, GidMappings, Credential or AmbientCaps: use Cmd's UIDMap, GIDMap, UID, GID, Groups and Caps")
 	}
+	if a := c.SysProcAttr; a != nil && a.Unshareflags&syscall.CLONE_NEWUSER != 0 {
+		return nil, invalid("SysProcAttr.Unshareflags holds CLONE_NEWUSER: Start creates the user namespace")
+	}
 	p := &plan{uidMap: c.UIDMap, gidMap: c.GIDMap, setgroups: c.Setgroups}
 	euid, egid := uint32(os.Geteuid()), uint32(os.Getegid())
 	var err error

@@ -33,6 +33,10 @@ func (c *Cmd) Start() error {
 		return err
 	}
 	c.how = p.path
+	if p.path != pathFast && c.SysProcAttr != nil && c.SysProcAttr.Ptrace {
+		// The trace would stop at the stage's execve, not the target's.
+		return &Error{Op: "start", Kind: ErrInvalid, Err: fmt.Errorf("SysProcAttr.Ptrace with a command that needs the stage (%s)", p.reason(c))}
+	}
 	if p.path == pathFast {
 		return c.startFast(p)
 	}
