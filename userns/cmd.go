@@ -42,7 +42,9 @@ type Cmd struct {
 	SubIDs bool
 
 	// UID and GID are the IDs the command runs as inside the namespace.
-	// Zero: root of the namespace. A non-zero ID must be mapped.
+	// Zero: root of the namespace. A non-zero ID must be mapped. On the
+	// newuidmap path, IDs other than what the caller's own IDs map to take
+	// the Go stage ([Init]).
 	UID, GID uint32
 
 	// Setgroups leaves setgroups(2) allowed in the namespace
@@ -59,18 +61,19 @@ type Cmd struct {
 
 	// Caps are the capability sets the command starts with. Nil is what
 	// the kernel gives: for UID 0 every capability, effective over this
-	// namespace only; for any other UID none.
+	// namespace only; for any other UID none. Anything else needs the Go
+	// stage ([Init]) and no privilege beyond creating the namespace.
 	Caps *Capabilities
 
 	// NoNewPrivs sets no_new_privs (PR_SET_NO_NEW_PRIVS) before exec:
 	// setuid bits and file capabilities then grant nothing. No privilege
-	// needed.
+	// needed; it takes the Go stage ([Init]).
 	NoNewPrivs bool
 
 	// Rlimits are set on the command before exec; nil leaves the caller's.
 	// Lowering needs nothing; raising a hard limit needs CAP_SYS_RESOURCE
 	// over the initial namespace, which no capability inside a namespace
-	// gives.
+	// gives. Non-nil takes the Go stage ([Init]).
 	Rlimits map[limits.Resource]limits.Rlimit
 
 	// Pdeathsig is the signal the command gets when the thread that
