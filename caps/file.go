@@ -27,9 +27,9 @@ type FileCaps struct {
 	// RootUID (version 3) is the uid of the root whose namespace the
 	// capabilities are for: they apply only to execs in a user namespace
 	// whose uid 0 is this uid. As read, it is seen from the reader's
-	// namespace; the kernel shows version 2 and no RootUID to a reader whose
-	// own uid 0 is that root. As written, it is taken in the writer's
-	// namespace.
+	// namespace; the kernel shows version 2 and no RootUID to a reader for
+	// whose namespace, or an ancestor of it, that uid is root (see
+	// [GetFile]). As written, it is taken in the writer's namespace.
 	RootUID uint32
 }
 

@@ -14,9 +14,13 @@ const xattrName = "security.capability"
 
 // GetFile reads the file capabilities of path (following symbolic links).
 // A file without them gives an error for which errors.Is(err,
-// ErrNoFileCaps) is true. Reading needs no privilege. The kernel hides
-// version 3 capabilities whose root uid is unmapped in the caller's user
-// namespace: that is EOVERFLOW.
+// ErrNoFileCaps) is true. Reading needs no privilege.
+//
+// The kernel translates the stored root uid for the reader
+// (cap_inode_getsecurity): a root that maps to a uid other than 0 in the
+// reader's user namespace reads as version 3 with that uid; a root that
+// is uid 0 of the reader's namespace or of any of its ancestors reads as
+// version 2; any other root is EOVERFLOW.
 func GetFile(path string) (FileCaps, error) {
 	var buf [vfsSize3 + 8]byte
 	n, err := retry(func() (int, error) { return unix.Getxattr(path, xattrName, buf[:]) })
@@ -31,14 +35,20 @@ func GetFile(path string) (FileCaps, error) {
 }
 
 // SetFile writes fc as the file capabilities of path, in fc.Version (0:
-// version 2, or 3 when RootUID is set). A version 3 RootUID is taken in
-// the caller's user namespace and must be mapped there.
+// version 2, or 3 when RootUID is set); the kernel accepts no version 1
+// (cap_convert_nscap), so that is an error here. A version 3 RootUID is
+// taken in the caller's user namespace and must be mapped there (EINVAL
+// otherwise); the kernel stores it translated to the file system's
+// namespace.
 //
-// Writing needs CAP_SETFCAP in a user namespace that owns the file: real
-// root on the host; or root of a user namespace in which the file's owner
-// and group are mapped, in which case the kernel stores version 3 with
-// the root uid of that namespace, whatever version was written.
+// Writing needs CAP_SETFCAP in a user namespace in which the file's owner
+// and group are mapped: real root on the host, or root of a user
+// namespace that maps them. Version 2 written by the latter is stored as
+// version 3 with that namespace's root uid, so it grants nothing outside.
 func SetFile(path string, fc FileCaps) error {
+	if fc.Version == 1 {
+		return &os.PathError{Op: "setxattr " + xattrName, Path: path, Err: errWriteV1}
+	}
 	b, err := fc.Marshal()
 	if err != nil {
 		return err
@@ -51,14 +61,25 @@ func SetFile(path string, fc FileCaps) error {
 }
 
 // RemoveFile removes the file capabilities of path; removing absent ones
-// is not an error. It needs the privilege [SetFile] needs.
+// is not an error, for anyone. Removing present ones needs the privilege
+// [SetFile] needs.
 func RemoveFile(path string) error {
 	err := retry0(func() error { return unix.Removexattr(path, xattrName) })
+	if errors.Is(err, unix.EPERM) {
+		// cap_inode_removexattr checks CAP_SETFCAP before the attribute is
+		// looked up: without privilege, absent caps fail with EPERM too.
+		var b [vfsSize3]byte
+		if _, gerr := retry(func() (int, error) { return unix.Getxattr(path, xattrName, b[:]) }); errors.Is(gerr, unix.ENODATA) {
+			return nil
+		}
+	}
 	if err != nil && !errors.Is(err, unix.ENODATA) {
 		return fileError("removexattr", path, err)
 	}
 	return nil
 }
+
+var errWriteV1 = errors.New("the kernel writes no version 1 file capabilities: use version 2 or 3")
 
 func fileError(op, path string, errno error) error {
 	err := error(&os.PathError{Op: op + " " + xattrName, Path: path, Err: os.NewSyscallError(op, errno)})
@@ -66,7 +87,7 @@ func fileError(op, path string, errno error) error {
 	case errors.Is(errno, unix.ENODATA):
 		return fmt.Errorf("%w: %w", ErrNoFileCaps, err)
 	case errors.Is(errno, unix.EOVERFLOW):
-		return fmt.Errorf("%w (the capabilities are for a root uid that is not mapped in this user namespace)", err)
+		return fmt.Errorf("%w (the capabilities are for the root of a user namespace that is neither mapped here nor an ancestor of this one: read them from the host or from that namespace)", err)
 	case errors.Is(errno, unix.EPERM) && op != "getxattr":
 		return fmt.Errorf("%w (writing file capabilities needs CAP_SETFCAP in a user namespace where the file's owner and group are mapped: run as root, or inside a user namespace that maps them)", err)
 	case errors.Is(errno, unix.EINVAL) && op == "setxattr":
