@@ -12,11 +12,18 @@ import (
 // uid_map in one write, which needs CAP_SETUID (CAP_SETGID for gid_map)
 // over the parent namespace unless the map is "0 <euid> 1".
 //
-// It fails only where int has 32 bits and an ID or size is above
-// 2147483647 ([ErrRange], in a *[RangeError]).
+// Go ends every line of that write with a newline, the last one
+// included, so a map whose text is exactly 4096 bytes with it, which [New]
+// accepts and [Map.WriteTo] writes in 4095, would fail in the child's
+// start with EINVAL: ToSysProcIDMap refuses it ([ErrTooLong], in a
+// *[RangeError]). It also fails where int has 32 bits and an ID or size
+// is above 2147483647 ([ErrRange]).
 func (m Map) ToSysProcIDMap() ([]syscall.SysProcIDMap, error) {
 	if m.IsZero() {
 		return nil, nil
+	}
+	if m.textLen() >= MaxText {
+		return nil, &RangeError{Index: -1, Err: ErrTooLong}
 	}
 	out := make([]syscall.SysProcIDMap, len(m.ranges))
 	for i, r := range m.ranges {

@@ -4,14 +4,23 @@ package idmap
 
 import (
 	"errors"
+	"os/exec"
 	"slices"
 	"syscall"
 	"testing"
+
+	"github.com/nonroot-go/nonroot/internal/testenv"
 )
 
 func sysProcRoundTrip(t *testing.T, m Map) {
 	t.Helper()
 	s, err := m.ToSysProcIDMap()
+	if m.textLen() >= MaxText { // Go writes the final newline too
+		if !errors.Is(err, ErrTooLong) {
+			t.Fatalf("ToSysProcIDMap of %d bytes of text with the final newline: %v, want ErrTooLong", m.textLen(), err)
+		}
+		return
+	}
 	if err != nil {
 		t.Fatalf("ToSysProcIDMap(%v): %v", m, err)
 	}
@@ -69,4 +78,34 @@ func FuzzFromSysProcIDMap(f *testing.F) {
 			t.Fatalf("ToSysProcIDMap(FromSysProcIDMap(%v)) = %v, %v", in, out, err)
 		}
 	})
+}
+
+// TestKernelSysProcTextLimit starts children through os/exec with maps
+// of 4095 and 4096 bytes of text (final newline included, as Go writes
+// it): the kernel takes the first and refuses the second with EINVAL,
+// which is why ToSysProcIDMap refuses what New accepts.
+func TestKernelSysProcTextLimit(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	testenv.Require(t, testenv.MultiMap, testenv.ProbeMultiMap())
+	for _, n := range []int{4095, 4096} {
+		m := MustNew(lineOf(n)...)
+		ids, err := m.ToSysProcIDMap()
+		if (err == nil) != (n < MaxText) {
+			t.Errorf("ToSysProcIDMap of %d bytes: %v", n, err)
+		}
+		if ids == nil { // what ToSysProcIDMap refuses, converted by hand
+			for _, r := range m.Ranges() {
+				ids = append(ids, syscall.SysProcIDMap{ContainerID: int(r.ContainerID), HostID: int(r.HostID), Size: int(r.Size)})
+			}
+		}
+		cmd := exec.Command("true")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: ids}
+		err = cmd.Run()
+		switch {
+		case n < MaxText && err != nil:
+			t.Errorf("starting a child with %d bytes of uid_map text: %v", n, err)
+		case n >= MaxText && !errors.Is(err, syscall.EINVAL):
+			t.Errorf("starting a child with %d bytes of uid_map text: %v, want EINVAL", n, err)
+		}
+	}
 }
