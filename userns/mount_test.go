@@ -103,12 +103,32 @@ func idmountNode(args []string) int {
 		return 2
 	}
 	rep, err := runNode(&cfg)
+	cleanNode(&cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	json.NewEncoder(os.Stdout).Encode(rep)
 	return 0
+}
+
+// cleanNode undoes the node's mounts and removes what it made: files of
+// IDs the test outside may not own, which it could not remove itself.
+func cleanNode(cfg *nodeConfig) {
+	base := cfg.Dir
+	if cfg.Tmpfs {
+		base = filepath.Join(cfg.Dir, "tmpfs")
+	}
+	for _, m := range []string{"dst", "ro", "byns", "ovl"} {
+		unix.Unmount(filepath.Join(base, m), unix.MNT_DETACH)
+	}
+	if cfg.Tmpfs {
+		unix.Unmount(base, unix.MNT_DETACH)
+	}
+	entries, _ := os.ReadDir(cfg.Dir)
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(cfg.Dir, e.Name()))
+	}
 }
 
 func runNode(cfg *nodeConfig) (*nodeReport, error) {
