@@ -79,6 +79,8 @@ type nodeReport struct {
 	NodeMake  string // errno of the node creating a file through the mount
 	ReadOnly  string // errno of the container creating a file in a read-only ID-mapped mount
 	ByNS      uint32 // owner of file through a mount taking the maps of a running process's namespace
+	RecOwner  uint32 // owner of sub/file, on a submount of the source, through a recursive mount
+	NonRec    string // error of reaching sub/file through the non-recursive mount
 	Proc      string // error of ID-mapping /proc
 	ProcIs    bool   // it answers ErrIDMapUnsupported
 	Overlay   string // error of ID-mapping an overlay, or "no overlay: ..."
@@ -119,7 +121,7 @@ func cleanNode(cfg *nodeConfig) {
 	if cfg.Tmpfs {
 		base = filepath.Join(cfg.Dir, "tmpfs")
 	}
-	for _, m := range []string{"dst", "ro", "byns", "ovl"} {
+	for _, m := range []string{"dst", "ro", "byns", "ovl", "rec", "src/sub"} {
 		unix.Unmount(filepath.Join(base, m), unix.MNT_DETACH)
 	}
 	if cfg.Tmpfs {
@@ -159,6 +161,20 @@ func runNode(cfg *nodeConfig) (*nodeReport, error) {
 		if err := os.Lchown(p, int(cfg.Old), int(cfg.Old)); err != nil {
 			return nil, fmt.Errorf("giving the volume to its old owner: %w", err)
 		}
+	}
+	// A submount of the source, for MountOptions.Recursive.
+	sub := filepath.Join(src, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		return nil, err
+	}
+	if err := unix.Mount("tmpfs", sub, "tmpfs", 0, "mode=0755"); err != nil {
+		return nil, fmt.Errorf("mounting a tmpfs below the source: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(sub, "file"), nil, 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.Lchown(filepath.Join(sub, "file"), int(cfg.Old), int(cfg.Old)); err != nil {
+		return nil, err
 	}
 	m := idmap.MustNew(idmap.Range{ContainerID: cfg.Old, HostID: cfg.New, Size: cfg.N})
 	if err := userns.MountIDMapped(src, dst, m, m, nil); err != nil {
@@ -209,6 +225,19 @@ func runNode(cfg *nodeConfig) (*nodeReport, error) {
 		return nil, err
 	}
 	rep.ByNS = st.Uid
+
+	rec := filepath.Join(base, "rec")
+	if err := os.Mkdir(rec, 0o755); err != nil {
+		return nil, err
+	}
+	if err := userns.MountIDMapped(src, rec, m, m, &userns.MountOptions{Recursive: true}); err != nil {
+		return nil, err
+	}
+	if err := unix.Lstat(filepath.Join(rec, "sub", "file"), &st); err != nil {
+		return nil, err
+	}
+	rep.RecOwner = st.Uid
+	rep.NonRec = errno(unix.Lstat(filepath.Join(dst, "sub", "file"), &st))
 
 	// The container: root inside, New..New+N-1 outside, in this mount
 	// namespace.
@@ -426,6 +455,10 @@ func TestIDMappedMountSharedVolume(t *testing.T) {
 			}
 			if rep.ByNS != cfg.New {
 				t.Errorf("through a mount with MountOptions.UserNS the node sees owner %d, want %d", rep.ByNS, cfg.New)
+			}
+			if rep.RecOwner != cfg.New || rep.NonRec != "ENOENT" {
+				t.Errorf("a submount's file through the recursive mount is owned by %d (want %d); through the plain one: %q (want ENOENT)",
+					rep.RecOwner, cfg.New, rep.NonRec)
 			}
 			if rep.ReadOnly != "EROFS" {
 				t.Errorf("creating in the read-only mount: %q, want EROFS", rep.ReadOnly)
