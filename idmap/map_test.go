@@ -223,6 +223,11 @@ func TestErrorMessages(t *testing.T) {
 	if got := err.Error(); !strings.Contains(got, "extent 1 (5 100 1)") || !strings.Contains(got, "overlap") {
 		t.Errorf("message %q does not name the extent and the rule", got)
 	}
+	// The text of an extent New refuses is the line as written.
+	_, err = ParseProc("0 0 10\n  5\t100  1 \n")
+	if got := err.Error(); got != `idmap.ParseProc: line 2: parsing "  5\t100  1 ": extents overlap` {
+		t.Errorf("message %q", got)
+	}
 	_, err = ParseProc("0 0 1\n1 x 1\n")
 	var pe *ParseError
 	if !errors.As(err, &pe) || pe.Line != 2 || pe.Field != 2 || pe.Text != "x" || !errors.Is(err, ErrSyntax) {

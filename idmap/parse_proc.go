@@ -48,10 +48,21 @@ func parseProc(s string, checkText bool) (Map, error) {
 	m, err := newMap(ranges, checkText)
 	if err != nil {
 		return Map{}, rangeToParse("ParseProc", err, func(i int, pe *ParseError) {
-			pe.Line, pe.Text = i+1, ranges[i].String()
+			pe.Line, pe.Text = i+1, nthLine(text, i)
 		}, s)
 	}
 	return m, nil
+}
+
+// nthLine returns line i (from 0) of text, for an error.
+func nthLine(text string, i int) string {
+	for l := range strings.SplitSeq(text, "\n") {
+		if i == 0 {
+			return l
+		}
+		i--
+	}
+	return ""
 }
 
 func parseProcLine(l string, line int) (Range, error) {

@@ -25,8 +25,9 @@ func (r SubIDRange) String() string {
 
 // ParseSubIDs parses the content of /etc/subuid or /etc/subgid: one
 // "owner:start:count" entry per line, the owner a user name or a decimal
-// uid, a user possibly on several lines. Blank lines and lines starting
-// with # are skipped.
+// uid, a user possibly on several lines. Blank lines and lines whose
+// first non-blank character is # are skipped (shadow-utils skips them as
+// unreadable).
 //
 // Numbers are read as shadow-utils reads them (strtoll with base 0): a
 // leading 0x is hexadecimal and a leading 0 is OCTAL, so "0100000" is
