@@ -3,6 +3,7 @@ package caps
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/nonroot-go/nonroot/internal/nsfs"
 )
@@ -82,16 +83,19 @@ const (
 	SeccompDisabled Seccomp = 0 // no seccomp
 	SeccompStrict   Seccomp = 1 // SECCOMP_MODE_STRICT: read, write, exit, sigreturn only
 	SeccompFilter   Seccomp = 2 // SECCOMP_MODE_FILTER: BPF filters
+	// SeccompDead is the kernel's internal SECCOMP_MODE_DEAD: seccomp is
+	// killing the thread. A process whose main thread was killed that way
+	// while others live on shows it for as long as they do.
+	SeccompDead Seccomp = 3
 )
 
+var seccompNames = [...]string{"disabled", "strict", "filter", "dead"}
+
+// String returns "disabled", "strict", "filter", "dead", or "seccomp(N)"
+// for a mode newer than this package.
 func (m Seccomp) String() string {
-	switch m {
-	case SeccompDisabled:
-		return "disabled"
-	case SeccompStrict:
-		return "strict"
-	case SeccompFilter:
-		return "filter"
+	if int(m) < len(seccompNames) {
+		return seccompNames[m]
 	}
 	return "seccomp(" + strconv.Itoa(int(m)) + ")"
 }
@@ -183,13 +187,22 @@ var (
 // MarshalText encodes m as its String form.
 func (m Seccomp) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// UnmarshalText decodes the String form of a Seccomp mode.
+// UnmarshalText decodes the String form of a Seccomp mode, "seccomp(N)"
+// included.
 func (m *Seccomp) UnmarshalText(b []byte) error {
-	for _, c := range []Seccomp{SeccompDisabled, SeccompStrict, SeccompFilter} {
-		if string(b) == c.String() {
-			*m = c
+	for i, name := range seccompNames {
+		if string(b) == name {
+			*m = Seccomp(i)
 			return nil
 		}
 	}
-	return &ParseError{Func: "Seccomp.UnmarshalText", Text: string(b), Err: errors.New("want disabled, strict or filter")}
+	if n, ok := strings.CutPrefix(string(b), "seccomp("); ok {
+		if n, ok := strings.CutSuffix(n, ")"); ok {
+			if v, err := strconv.ParseUint(n, 10, 8); err == nil {
+				*m = Seccomp(v)
+				return nil
+			}
+		}
+	}
+	return &ParseError{Func: "Seccomp.UnmarshalText", Text: string(b), Err: errors.New("want disabled, strict, filter, dead or seccomp(N)")}
 }

@@ -500,3 +500,51 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// A process whose main thread seccomp killed while another thread lives on
+// shows the kernel's internal mode 3 (SECCOMP_MODE_DEAD); it must read.
+func TestSeccompDeadLeader(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the filter in testdata/seccomp-dead.py names getppid by its x86-64 number")
+	}
+	python := testenv.RequireTool(t, "python3", "python3")
+	cmd := exec.Command(python, "testdata/seccomp-dead.py", "30")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	err = cmd.Start()
+	if err == nil {
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		_, err = bufio.NewReader(stdout).ReadString('\n')
+	}
+	testenv.Require(t, "python3", err)
+	pid := cmd.Process.Pid
+	var p Process
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if p, err = Of(pid); err != nil {
+			t.Fatal(err)
+		}
+		if p.Seccomp == SeccompDead || time.Now().After(deadline) {
+			break
+		}
+	}
+	if p.Seccomp != SeccompDead || !p.NoNewPrivs {
+		t.Fatalf("leader killed by seccomp: seccomp %v no_new_privs %v, want dead and true", p.Seccomp, p.NoNewPrivs)
+	}
+	// The filter was installed on the main thread alone, after the other
+	// thread started: that one has neither seccomp nor no_new_privs.
+	if len(p.Threads) != 1 || p.Threads[0].Seccomp != SeccompDisabled || p.Threads[0].NoNewPrivs {
+		t.Errorf("the living thread: %+v, want one thread without seccomp", p.Threads)
+	}
+	found := false
+	for q, err := range Scan(ScanOptions{ThreadStatus: true}) {
+		if q.Pid == pid {
+			found = err == nil && q.Seccomp == SeccompDead
+		}
+	}
+	if !found {
+		t.Errorf("Scan did not read pid %d in seccomp mode dead", pid)
+	}
+}

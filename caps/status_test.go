@@ -76,6 +76,10 @@ func TestParseStatusKnown(t *testing.T) {
 	if p := read("status-seccomp"); p.Seccomp != SeccompFilter || !p.NoNewPrivs {
 		t.Errorf("seccomp sample: %+v", p)
 	}
+	// A python3 whose main thread seccomp killed while another lived on.
+	if p := read("status-seccomp-dead"); p.Seccomp != SeccompDead || p.Seccomp.String() != "dead" || !p.NoNewPrivs {
+		t.Errorf("seccomp-dead sample: %+v", p)
+	}
 	if p := read("status-user"); !p.Effective.IsEmpty() || !p.Permitted.IsEmpty() || p.Uid.Effective != 1001 {
 		t.Errorf("ordinary user sample: %+v", p)
 	}
@@ -158,6 +162,22 @@ func BenchmarkParseStatus(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParseStatus(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestSeccompText(t *testing.T) {
+	for m := range 256 {
+		b, _ := Seccomp(m).MarshalText()
+		var back Seccomp
+		if err := back.UnmarshalText(b); err != nil || back != Seccomp(m) {
+			t.Errorf("%d -> %q -> %d, %v", m, b, back, err)
+		}
+	}
+	var m Seccomp
+	for _, bad := range []string{"", "Filter", "seccomp(256)", "seccomp(x)", "seccomp(1"} {
+		if err := m.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("UnmarshalText(%q) accepted", bad)
 		}
 	}
 }

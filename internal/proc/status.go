@@ -51,7 +51,8 @@ type Status struct {
 	CapInh, CapPrm, CapEff, CapBnd, CapAmb uint64
 	// NoNewPrivs is the no_new_privs bit (Linux 4.10+).
 	NoNewPrivs bool
-	// Seccomp is the seccomp mode: 0 off, 1 strict, 2 filter (Linux 3.8+).
+	// Seccomp is the seccomp mode (Linux 3.8+): 0 off, 1 strict, 2 filter,
+	// 3 dead (a thread seccomp is killing); 0 to 255 are accepted.
 	Seccomp int
 	// Has records which of the fields above were present.
 	Has Field
@@ -146,8 +147,11 @@ func ParseStatus(b []byte, st *Status) error {
 			st.NoNewPrivs = n == 1
 			st.Has |= FieldNoNewPrivs
 		case "Seccomp":
+			// Mode 3 is the kernel's internal SECCOMP_MODE_DEAD, shown while
+			// seccomp kills a thread (a zombie leader keeps it); a later mode
+			// must not make the process unreadable either.
 			st.Seccomp, err = atoi(val)
-			if err == nil && st.Seccomp > 2 {
+			if err == nil && st.Seccomp > math.MaxUint8 {
 				err = strconv.ErrRange
 			}
 			st.Has |= FieldSeccomp

@@ -86,6 +86,9 @@ func TestParseStatusKnown(t *testing.T) {
 		}},
 		{"status-nnp", func(s Status) bool { return s.NoNewPrivs && s.Seccomp == 0 }},
 		{"status-seccomp", func(s Status) bool { return s.NoNewPrivs && s.Seccomp == 2 }},
+		// The leader of a python3 whose main thread a seccomp filter killed
+		// (SECCOMP_RET_KILL_THREAD) while another thread lived on.
+		{"status-seccomp-dead", func(s Status) bool { return s.NoNewPrivs && s.Seccomp == 3 && s.State == 'Z' && s.Threads == 2 }},
 		{"status-user", func(s Status) bool { return s.Uid == [4]uint32{1001, 1001, 1001, 1001} && s.CapEff == 0 }},
 		{"status-unmapped-from-ns", func(s Status) bool { return s.Uid == [4]uint32{65534, 65534, 65534, 65534} }},
 		{"status-escape", func(s Status) bool { return s.Name == "x\\y\nz" }},
@@ -120,7 +123,7 @@ func TestParseStatusErrors(t *testing.T) {
 		{"Gid:\t-1\t0\t0\t0\n", "Gid", strconv.ErrSyntax},
 		{"Threads:\tmany\n", "Threads", strconv.ErrSyntax},
 		{"NoNewPrivs:\t2\n", "NoNewPrivs", strconv.ErrRange},
-		{"Seccomp:\t3\n", "Seccomp", strconv.ErrRange},
+		{"Seccomp:\t256\n", "Seccomp", strconv.ErrRange},
 		{"State:\n", "State", strconv.ErrSyntax},
 	} {
 		var st Status
