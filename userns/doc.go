@@ -94,24 +94,26 @@
 // # Speed
 //
 // Measured with BenchmarkPaired, which alternates the two contenders round
-// by round so that both see the same load (2 vCPUs, Linux 6.18, load
-// average 6 to 12 from other work during the runs; ratios of medians of
-// 200 rounds, three runs):
+// by round so that both see the same load (2 vCPUs, Linux 6.18, other work
+// keeping the load average between 5 and 12; each figure a ratio of
+// medians of 200 rounds; six runs each, on 29 Nov 2026):
 //
-//	fast path / Go's own SysProcAttr spawn, same map    1.00, 1.02, 1.03   (target <= 1.15)
-//	fast path / unshare -r                              0.79, 0.84, 0.85
-//	newuidmap path / unshare --map-users (util-linux)   1.17, 1.25, 1.26   (target < 1: missed here)
-//	newuidmap path, shell stage / Go stage              0.79, 0.85, 0.87
+//	fast path / Go's own SysProcAttr spawn, same map    0.99 to 1.05   (target <= 1.15: met)
+//	fast path / unshare -r                              0.80 to 0.90
+//	newuidmap path / unshare --map-users (util-linux)   1.01 to 1.26   (target < 1: not met here)
+//	newuidmap path, shell stage / Go stage              0.79 to 0.87
 //
-// The fast path adds 2.6 µs and 21 allocations of planning (BenchmarkPlan)
-// to Go's own spawn. The newuidmap path runs newuidmap and newgidmap at the
-// same time while the stage starts; on these busy CPUs that overlap buys
-// less than the extra process (the stage) costs, so util-linux's
-// sequential helpers stay ahead. Run
+// The fast path adds about 3 µs and 21 allocations of planning
+// (BenchmarkPlan) to Go's own spawn. The newuidmap path runs newuidmap and
+// newgidmap at the same time; on these two busy CPUs the overlap is worth
+// about what the extra process (the stage, forked from a Go program
+// without vfork, as Go does for every CLONE_NEWUSER) costs, so it ties
+// with util-linux's sequential helpers when the load is low and loses by a
+// fifth when it is high. Run
 //
 //	go test -run '^$' -bench Paired -count 3 ./userns/
 //
-// as an ordinary user with /etc/subuid ranges to see all three rows.
+// as an ordinary user with /etc/subuid ranges to see all rows.
 //
 // # Tests
 //
