@@ -5,6 +5,18 @@
 // and hands it sets to change: libcap already changes every thread of a
 // Go process through psx, and this package does not do that again.
 //
+// # A capability is only as strong as its user namespace
+//
+// The kernel checks a capability against the user namespace that owns
+// the object acted on: CAP_DAC_OVERRIDE held in a namespace an ordinary
+// user created opens the files that namespace maps, never the host's
+// /etc/shadow. Every process that runs `unshare -r` shows all
+// capabilities in /proc/PID/status and to pscap -a; what they are worth
+// depends on the namespace, which is why a [Process] carries its
+// [Namespace] and whether it is the reader's own, below it, or
+// elsewhere. File capabilities are bound the same way: version 3 names
+// the root uid of the namespace they are for.
+//
 // # Sets and names
 //
 // A [Set] is the kernel's 64-bit mask: bit n is capability n, and
@@ -56,6 +68,11 @@
 // needs CAP_SETFCAP in a user namespace in which the file's owner and
 // group are mapped: real root, or root of a user namespace that maps them,
 // in which case the kernel stores version 3 with that namespace's root.
+//
+// Seccomp modes are those /proc/PID/status shows: [SeccompDisabled],
+// [SeccompStrict], [SeccompFilter], and [SeccompDead], the kernel's
+// internal mode of a thread seccomp is killing (a process whose main
+// thread died that way while others run keeps showing it).
 //
 // # Errors
 //

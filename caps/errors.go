@@ -32,6 +32,7 @@ type ParseError struct {
 	Err   error  // the reason: ErrUnknownName, ErrRange, strconv.ErrSyntax...
 }
 
+// Error writes "caps.Func: line N: field: parsing "text": reason".
 func (e *ParseError) Error() string {
 	s := "caps." + e.Func + ": "
 	if e.Line > 0 {
@@ -43,4 +44,6 @@ func (e *ParseError) Error() string {
 	return s + "parsing " + strconv.Quote(e.Text) + ": " + e.Err.Error()
 }
 
+// Unwrap returns the reason, for errors.Is(err, ErrUnknownName) and the
+// like.
 func (e *ParseError) Unwrap() error { return e.Err }

@@ -143,6 +143,8 @@ type Namespace struct {
 // Initial reports whether this is the initial (host) user namespace.
 func (n Namespace) Initial() bool { return n.ID.Ino == InitialNamespace }
 
+// String describes n as pscaps prints it: "user:[4026532177] below(1)
+// owner 1001", "user:[4026531837] same owner 0", or "unknown".
 func (n Namespace) String() string {
 	switch n.Relation {
 	case Unknown:
@@ -165,6 +167,7 @@ type ProcessError struct {
 	Err error
 }
 
+// Error says which pid failed, doing what, and why.
 func (e *ProcessError) Error() string {
 	if e.Pid == 0 {
 		return "caps: " + e.Op + ": " + e.Err.Error()
@@ -172,6 +175,8 @@ func (e *ProcessError) Error() string {
 	return "caps: pid " + strconv.Itoa(e.Pid) + ": " + e.Op + ": " + e.Err.Error()
 }
 
+// Unwrap returns the cause: an *os.PathError or *os.SyscallError carrying
+// the errno, a *ParseError, or why a refresh was refused.
 func (e *ProcessError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrNoProcess) true for a process that is gone.

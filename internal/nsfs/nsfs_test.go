@@ -4,8 +4,8 @@ package nsfs
 
 import (
 	"encoding/json"
-	"fmt"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
