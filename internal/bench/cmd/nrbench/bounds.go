@@ -69,10 +69,22 @@ func floorNote(what string, s samples) string {
 }
 
 // selfExec re-executes this program to do nothing: the floor of a start
-// that needs userns's stage, which is the calling Go program re-executed.
+// that needs userns's Go stage, the calling program re-executed (on the
+// newuidmap path when the command's identity or capabilities change).
 func selfExec(n int) error {
 	for range n {
 		if err := exec.Command("/proc/self/exe", "-noop").Run(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shellChain runs what userns's shell stage runs, without the namespace
+// or the wait: /bin/sh, which execs env -i, which execs /bin/true.
+func shellChain(n int) error {
+	for range n {
+		if err := exec.Command("/bin/sh", "-c", "exec /usr/bin/env -i /bin/true").Run(); err != nil {
 			return err
 		}
 	}

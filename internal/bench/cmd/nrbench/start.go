@@ -154,14 +154,15 @@ func startMulti(cfg config) row {
 		sides = append(sides, side{"userns", ours})
 	}
 	newuidmap, _ := tool("newuidmap", false)
-	sides = append(sides, side{"self re-exec", selfExec}, side{"newuidmap exec", helperExec(newuidmap)}, side{"unshare", theirs})
+	sides = append(sides, side{"self re-exec", selfExec}, side{"shell chain", shellChain}, side{"newuidmap exec", helperExec(newuidmap)}, side{"unshare", theirs})
 	s, err := interleave(cfg.rounds, cfg.startBatch, sides...)
 	if err != nil {
 		r.Skipped = err.Error()
 		return r
 	}
 	r.Note = join(floorNote("one exec of setuid newuidmap (usage only)", s[len(s)-2]),
-		floorNote("re-exec of nrbench doing nothing (the stage's own start)", s[len(s)-3]))
+		join(floorNote("sh, env -i, /bin/true (the shell stage's execs)", s[len(s)-3]),
+			floorNote("re-exec of nrbench doing nothing (the Go stage's start)", s[len(s)-4])))
 	last := s[len(s)-1]
 	r.setTheirs(last)
 	if ours != nil {
