@@ -130,10 +130,17 @@ func (c *Cmd) startStage(p *plan) (err error) {
 		return &Error{Op: "start", Err: err}
 	}
 	var goR, goW *os.File
+	// closeAll undoes the pipes when the child never started.
+	closeAll := func() {
+		for _, f := range []*os.File{errR, errW, goR, goW} {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
 	if p.path == pathNewuidmap {
 		if goR, goW, err = os.Pipe(); err != nil {
-			errR.Close()
-			errW.Close()
+			closeAll()
 			return &Error{Op: "start", Err: err}
 		}
 	}
@@ -153,6 +160,7 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	}
 	b, err := json.Marshal(&cfg)
 	if err != nil {
+		closeAll()
 		return &Error{Op: "start", Err: err}
 	}
 	// Environ is what os/exec would give the target: deduplicated, with
@@ -164,8 +172,7 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	a.Chroot = ""
 	if p.path == pathStage {
 		if err := p.sysMaps(a); err != nil {
-			errR.Close()
-			errW.Close()
+			closeAll()
 			return err
 		}
 		a.GidMappingsEnableSetgroups = p.setgroups
