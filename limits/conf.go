@@ -13,6 +13,9 @@ const pamLineLength = 1024
 
 // Rule is one line of limits.conf that pam_limits acts on: a limit
 // ("<domain> <type> <item> <value>") or an exemption ("<domain> -").
+// A %-domain line for an item other than maxlogins is kept as well
+// (and warned about): upstream ignores it, but Debian's module applies
+// %:0 or %0:N lines to root.
 // Type, Item and Value are lower-cased, as pam_limits reads them; Domain
 // keeps its case.
 type Rule struct {
@@ -29,6 +32,9 @@ type Rule struct {
 	value  uint64 // in the kernel's unit, for rlimit items
 	ival   int    // for priority, nice, maxlogins, maxsyslogins, nonewprivs
 	nrOpen bool   // nofile unlimited: pam_limits reads /proc/sys/fs/nr_open
+	// pctSkip: why upstream ignores this %-domain line; only Debian's
+	// root path, which reads the domain as a uid range, applies it.
+	pctSkip string
 }
 
 // Pos returns "file:line".
@@ -184,6 +190,9 @@ func (c *Config) parseLine(name string, lineno int, chunk []byte, warn func(stri
 		if reason := r.compile(); reason != "" {
 			warn(reason)
 			return
+		}
+		if r.pctSkip != "" {
+			warn(r.pctSkip + " (Debian's pam_limits still applies it to root when the range covers uid 0)")
 		}
 		if r.item == itemNoNewPrivs && r.Value != "0" && r.Value != "1" {
 			warn("nonewprivs wants 0 or 1: pam_limits takes this line as 0")

@@ -33,7 +33,9 @@
 //
 // The resolver follows its rules too: a user name or uid range
 // (min:max, min:, :uid) beats @group, @:gid and @min:max (which match the
-// primary gid only) beats *; within a class the last matching line read
+// primary gid only) beats *; @group and @:gid look the group up as
+// getgrnam and getgrgid do and match any gid the user has (see
+// [User.Groups]); within a class the last matching line read
 // wins; soft and hard are tracked apart, and a "-" line whose soft half is
 // blocked by a more specific class does not apply its hard half either;
 // priority and nonewprivs take the last matching line whatever its
@@ -47,7 +49,8 @@
 // Ubuntu ship, which differs in four ways: it starts from PID 1's limits
 // (/proc/1/limits) instead of the calling program's, capping the soft
 // nofile at 1024 when no rule sets it; "*" lines and named @group/%group
-// lines do not touch root (numeric @:gid and @min:max lines still do);
+// lines do not touch root, and numeric ones (@:0, @0:99, %:0) reach root
+// as uid ranges, in the user class, whatever the item;
 // a setrlimit the kernel refuses with EPERM is skipped silently, where
 // upstream fails the login; and it knows a chroot item. [DetectFlavor]
 // says which one a system has, by looking at its pam_limits.so and dpkg

@@ -84,11 +84,16 @@ func (r *Rule) compile() string {
 		}
 		r.value = u
 	}
-	if r.dom.kind == domPercent && item != itemMaxLogins {
+	// Upstream skips these, but Debian's module sends root past the
+	// %group branch to the uid comparison, so %:0 or %0: with any item
+	// still reaches root there: such a rule is kept for that path only.
+	switch {
+	case r.dom.kind == domPercent && item != itemMaxLogins && r.dom.rng == rangeNone:
 		return "a %group or % domain is for maxlogins only"
-	}
-	if r.dom.kind == domPercent && (r.dom.rng == rangeMin || r.dom.rng == rangeMM) {
-		return "a gid range is not supported for %group matching"
+	case r.dom.kind == domPercent && item != itemMaxLogins:
+		r.pctSkip = "a %group or % domain is for maxlogins only"
+	case r.dom.kind == domPercent && (r.dom.rng == rangeMin || r.dom.rng == rangeMM):
+		r.pctSkip = "a gid range is not supported for %group matching"
 	}
 	if item < NumResources {
 		r.value = kernelUnits(Resource(item), r.value, r.ival)

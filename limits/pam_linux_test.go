@@ -179,6 +179,18 @@ func TestIntegrationPAM(t *testing.T) {
 		{"chroot value lower-cased", "%[1]s - chroot {JAIL}\n"},
 		{"chroot last line wins over class", "%[1]s - chroot {JAIL}\n@:%[2]d - chroot /nonexistent-limits-jail\n"},
 		{"chroot needs a type", "%[1]s whatever chroot {JAIL}\n"},
+		{"numeric group domains", "%[1]s soft msgqueue 24\n@:0 soft msgqueue 25\n%%:0 soft locks 7\n%%0: soft sigpending 9\n@0: soft core 3\n@:%[2]d soft rtprio 0\n"},
+		{"percent uid range for other items", "%%%[3]d:%[3]d soft locks 8\n%%:%[2]d soft sigpending 10\n"},
+		{"group beats a later star", "@%[4]s soft locks 5\n* soft locks 6\n"},
+		{"maxlogins takes any type", "%[1]s whatever maxlogins 0\n"},
+		{"priority needs a type", "%[1]s whatever priority 7\n"},
+		{"nice clamped", "%[1]s soft nice -30\n%[1]s hard nice 25\n"},
+		{"plus sign and upper case unlimited", "%[1]s soft locks +5\n%[1]s soft sigpending UNLIMITED\n"},
+		{"cpu and KB saturate", "%[1]s soft cpu 307445734561825861\n%[1]s soft core 18014398509481983\n"},
+		{"nofile -1 and infinity", "%[1]s soft nofile -1\n%[1]s hard nofile infinity\n"},
+		{"uid range backwards never matches", "5000:0 soft locks 5\n"},
+		{"exemption type starting with dash", "%[1]s soft locks 5\n%[1]s -x\n"},
+		{"exemption by uid range", "%[1]s soft locks 5\n0: -\n"},
 	}
 	jail, err := os.MkdirTemp("", "limitsjail")
 	if err != nil {
@@ -339,4 +351,83 @@ func primaryGroup(u User) string {
 		}
 	}
 	return "nonexistent-group"
+}
+
+// TestIntegrationPAMGroupLookup lays an /etc/group with repeated names and
+// gids over the real one in a private mount namespace: @name and @:gid
+// must match as getgrnam and getgrgid, which return the first entry, make
+// pam_limits match them, and as LookupUser reads them.
+func TestIntegrationPAMGroupLookup(t *testing.T) {
+	client := buildPAMClient(t)
+	wrap := mountNSWrap(t)
+	flavor, _ := DetectFlavor("/")
+	pid1, err := ReadProcLimits(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passwd, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := os.ReadFile("/etc/group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	confs := []string{
+		"@limalias soft locks 21\n@limdup soft sigpending 22\n@:4343 soft msgqueue 23\n" +
+			"@limsecond soft nproc 24\n@:4444 soft core 3\n@4343:4444 soft rtprio 0\n@limfirst soft memlock 64\n",
+		"* soft locks 5\n@limfirst -\n",
+		"* soft locks 5\n@limdup -\n",
+	}
+	for _, name := range []string{"root", "nrtest"} {
+		real, err := LookupUser("/", name)
+		if err != nil {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			extra := fmt.Sprintf("limalias:x:%[2]d:\nlimdup:x:4242:\nlimdup:x:4343:%[1]s\nlimfirst:x:4444:\nlimsecond:x:4444:%[1]s\n", name, real.GID)
+			root := writeRoot(t, map[string]string{
+				"etc/passwd": string(passwd),
+				"etc/group":  string(group) + extra,
+			})
+			os.Chmod(root, 0o755)
+			os.Chmod(filepath.Join(root, "etc"), 0o755)
+			u, err := LookupUser(root, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			script := "mount --bind " + filepath.Join(root, "etc/group") + " /etc/group && exec \"$@\""
+			for i, conf := range confs {
+				confFile := filepath.Join(root, "limits"+strconv.Itoa(i)+".conf")
+				if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				run := runPAMService(t, append(wrap, "sh", "-c", script, "sh"), client, name,
+					"session required pam_limits.so conf="+confFile+"\n")
+				cfg, _ := Parse("limits.conf", []byte(conf))
+				res := cfg.ResolveWith(u, flavor, Start{Caller: run.before, PID1: pid1})
+				for _, r := range Resources() {
+					want := res.Items[r].Rlimit
+					if res.Exempt != nil {
+						want = run.before[r]
+					} else if want.Hard > run.before[r].Hard && run.raise != "ok" {
+						want = run.before[r]
+					}
+					if run.after[r] != want {
+						t.Errorf("%q: %v: pam_limits gave %v, Resolve says %v (groups %+v)", conf, r, run.after[r], want, u.Groups)
+					}
+				}
+				if i == 0 && (flavor == Upstream || u.UID != 0) {
+					for _, r := range []Resource{LOCKS, MSGQUEUE, NPROC, CORE, MEMLOCK} {
+						if !res.Items[r].Set() {
+							t.Errorf("Resolve: %v not set; @limalias, @:4343, @limsecond, @:4444 and @limfirst should match %+v", r, u.Groups)
+						}
+					}
+				}
+				if wantExempt := i == 1; (res.Exempt != nil) != wantExempt {
+					t.Errorf("%q: Resolve exempt %v, want %v", conf, res.Exempt != nil, wantExempt)
+				}
+			}
+		})
+	}
 }

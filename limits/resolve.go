@@ -18,9 +18,11 @@ const (
 	// Debian is the pam_limits of Debian and Ubuntu (Debian 12: 1.5.2-6):
 	// it starts from PID 1's limits (/proc/1/limits) with the soft
 	// nofile capped at 1024 unless a rule sets it; "*" lines and named
-	// @group and %group lines do not touch root (numeric @:gid and
-	// @min:max lines and exemption lines still do); a setrlimit refused
-	// with EPERM is skipped silently; and it knows the chroot item.
+	// @group and %group lines do not touch root, while numeric @ and %
+	// domains (@:0, @0:99, %:0) reach root as uid ranges of the user
+	// class, for any item, and exemption lines work as upstream; a
+	// setrlimit refused with EPERM is skipped silently; and it knows the
+	// chroot item.
 	Debian
 )
 
@@ -322,97 +324,87 @@ func callerItems(caller map[Resource]Rlimit) []Item {
 // -1 and, where it is worth telling, why a line naming u does not apply.
 func (r *Rule) matches(u User, f Flavor) (int, string) {
 	d := r.dom
-	debianRoot := f == Debian && u.UID == 0
 	if r.Domain == u.Name {
 		return classUser, ""
 	}
-	switch d.kind {
-	case domGroup:
-		switch d.rng {
-		case rangeNone:
-			if u.inGroupName(d.name) {
-				if debianRoot {
-					return -1, "Debian's pam_limits leaves root alone for @group lines"
-				}
-				return classGroup, ""
-			}
-		case rangeOne:
-			if u.inGroupGID(d.max) {
-				return classGroup, ""
-			}
-		case rangeMM:
-			if u.GID >= d.min && u.GID <= d.max {
-				return classGroup, ""
-			}
-		case rangeMin:
-			if u.GID >= d.min {
-				return classGroup, ""
-			}
-		}
-	case domPercent: // maxlogins only; compile dropped the rest
-		switch d.rng {
-		case rangeNone:
-			if d.name == "" {
-				return classAll, ""
-			}
-			if u.inGroupName(d.name) {
-				if debianRoot {
-					return -1, "Debian's pam_limits leaves root alone for %group lines"
-				}
-				return classAllGroup, ""
-			}
-		case rangeOne:
-			if u.inGroupGID(d.max) {
-				return classAllGroup, ""
-			}
-		}
-	default:
-		switch d.rng {
-		case rangeNone:
-			if d.kind == domDefault {
-				if debianRoot {
-					return -1, "Debian's pam_limits leaves root alone for * lines"
-				}
-				return classDefault, ""
-			}
-		case rangeOne, rangeMM:
-			if u.UID >= d.min && u.UID <= d.max {
+	if f == Debian && u.UID == 0 {
+		// Debian's patch sends root past the group, %group and * branches
+		// to the uid comparison: @:0, @0:5 and %:0 are uid ranges there,
+		// in the user class, for any item (measured with the real module).
+		if d.rng != rangeNone {
+			if d.uidMatch(0) {
 				return classUser, ""
 			}
-		case rangeMin:
-			if u.UID >= d.min {
-				return classUser, ""
-			}
+			return -1, ""
 		}
+		if c, _ := r.upstreamClass(u); c >= 0 {
+			return -1, "Debian's pam_limits leaves root alone for * lines and named @group and %group lines"
+		}
+		return -1, ""
+	}
+	return r.upstreamClass(u)
+}
+
+func (r *Rule) upstreamClass(u User) (int, string) {
+	d := r.dom
+	switch {
+	case r.pctSkip != "":
+	case d.kind == domGroup:
+		if d.groupMatch(u) {
+			return classGroup, ""
+		}
+	case d.kind == domPercent: // maxlogins only, and no gid ranges
+		if d.name == "" {
+			return classAll, ""
+		}
+		if d.groupMatch(u) {
+			return classAllGroup, ""
+		}
+	case d.kind == domDefault:
+		return classDefault, ""
+	case d.uidMatch(u.UID):
+		return classUser, ""
 	}
 	return -1, ""
 }
 
 // exempts reports whether an exemption line matches u. A %-domain falls
 // through pam_limits' code to the uid comparison, so "%:1000 -" exempts
-// uid 1000.
+// uid 1000. Debian's root handling does not reach this code.
 func (r *Rule) exempts(u User) bool {
-	d := r.dom
 	if r.Domain == u.Name {
 		return true
 	}
-	if d.kind == domGroup {
-		switch d.rng {
-		case rangeNone:
-			return u.inGroupName(d.name)
-		case rangeOne:
-			return u.inGroupGID(d.max)
-		case rangeMM:
-			return u.GID >= d.min && u.GID <= d.max
-		case rangeMin:
-			return u.GID >= d.min
-		}
+	if r.dom.kind == domGroup {
+		return r.dom.groupMatch(u)
 	}
+	return r.dom.uidMatch(u.UID)
+}
+
+// groupMatch is pam_limits' test of an @ or % domain: a group looked up
+// by name or gid, or a range of the primary gid.
+func (d domain) groupMatch(u User) bool {
+	switch d.rng {
+	case rangeNone:
+		return u.inGroupName(d.name)
+	case rangeOne:
+		return u.inGroupGID(d.max)
+	case rangeMM:
+		return u.GID >= d.min && u.GID <= d.max
+	case rangeMin:
+		return u.GID >= d.min
+	}
+	return false
+}
+
+// uidMatch is pam_limits' uid range test; a domain without a colon has
+// no range and never matches.
+func (d domain) uidMatch(uid uint32) bool {
 	switch d.rng {
 	case rangeOne, rangeMM:
-		return u.UID >= d.min && u.UID <= d.max
+		return uid >= d.min && uid <= d.max
 	case rangeMin:
-		return u.UID >= d.min
+		return uid >= d.min
 	}
 	return false
 }

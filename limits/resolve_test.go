@@ -25,8 +25,8 @@ func writeRoot(t testing.TB, files map[string]string) string {
 }
 
 var (
-	alice = User{Name: "alice", UID: 1000, GID: 1000, Groups: []Group{{"alice", 1000}, {"dev", 1500}}}
-	root0 = User{Name: "root", UID: 0, GID: 0, Groups: []Group{{"root", 0}}}
+	alice = User{Name: "alice", UID: 1000, GID: 1000, Groups: []Group{{Name: "alice", GID: 1000}, {Name: "dev", GID: 1500}}}
+	root0 = User{Name: "root", UID: 0, GID: 0, Groups: []Group{{Name: "root", GID: 0}}}
 )
 
 func all(l Rlimit) map[Resource]Rlimit {

@@ -15,11 +15,16 @@ type User struct {
 	Name string
 	UID  uint32
 	GID  uint32 // primary group, from /etc/passwd
-	// Groups are the groups the user is in as pam_limits sees them: the
-	// /etc/group entry of the primary gid, if there is one, and every
-	// entry that lists the user as a member. @name and @:gid domains
-	// match only these; a primary gid missing from /etc/group matches
-	// @min:max ranges but never @:gid.
+	// Groups are the groups the user is in as pam_limits sees them.
+	// pam_limits looks a group up (getgrnam for @name, getgrgid for
+	// @:gid) and matches if the entry found has a gid the user has: the
+	// primary gid, or the gid of any /etc/group entry that lists the user
+	// (pam_modutil falls back to getgrouplist). So a primary gid missing
+	// from /etc/group matches @min:max ranges but never @:gid, and @name
+	// matches when the first entry called name has one of the user's
+	// gids, even if it does not list the user. [LookupUser] fills this
+	// with the entries carrying one of the user's gids; a Group made by
+	// hand matches both by name and by gid.
 	Groups []Group
 }
 
@@ -27,6 +32,10 @@ type User struct {
 type Group struct {
 	Name string
 	GID  uint32
+
+	// notByName: an earlier /etc/group line has this name, so getgrnam
+	// returns that line and @Name does not find this one.
+	notByName bool
 }
 
 // LookupUser reads <root>/etc/passwd and <root>/etc/group (no NSS, no
@@ -67,9 +76,10 @@ func lookup(root string, match func([]string) bool, who string) (User, error) {
 	return User{}, fmt.Errorf("limits: %s in %s: %w", who, passwd, ErrUnknownUser)
 }
 
-// userGroups lists the /etc/group entries u belongs to. As getgrnam and
-// getgrgid return the first entry of a name or gid, later duplicates are
-// ignored.
+// userGroups lists the /etc/group entries that carry one of u's gids: the
+// primary one and those of every entry that lists u, as getgrouplist
+// finds them. An entry whose name an earlier line already has is kept
+// for its gid only, as getgrnam returns the first line of a name.
 func userGroups(root string, u User) ([]Group, error) {
 	path := filepath.Join(root, "etc/group")
 	data, err := os.ReadFile(path)
@@ -79,26 +89,36 @@ func userGroups(root string, u User) ([]Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Group
+	type entry struct {
+		Group
+		listed bool
+	}
+	var entries []entry
+	gids := map[uint32]bool{u.GID: true}
 	seenName := map[string]bool{}
-	seenGID := map[uint32]bool{}
 	for _, l := range lines(data) {
 		f := strings.Split(l.text, ":")
 		if len(f) < 4 {
 			continue
 		}
 		gid, err := strconv.ParseUint(f[2], 10, 32)
-		if err != nil || seenName[f[0]] {
+		if err != nil {
 			continue
 		}
-		firstOfGID := !seenGID[uint32(gid)]
-		seenName[f[0]], seenGID[uint32(gid)] = true, true
-		member := uint32(gid) == u.GID && firstOfGID
+		e := entry{Group: Group{Name: f[0], GID: uint32(gid), notByName: seenName[f[0]]}}
+		seenName[f[0]] = true
 		for m := range strings.SplitSeq(f[3], ",") {
-			member = member || strings.TrimSpace(m) == u.Name
+			e.listed = e.listed || strings.TrimSpace(m) == u.Name
 		}
-		if member {
-			out = append(out, Group{Name: f[0], GID: uint32(gid)})
+		if e.listed {
+			gids[e.GID] = true
+		}
+		entries = append(entries, e)
+	}
+	var out []Group
+	for _, e := range entries {
+		if gids[e.GID] {
+			out = append(out, e.Group)
 		}
 	}
 	return out, nil
@@ -125,7 +145,7 @@ func lines(data []byte) []numbered {
 
 func (u User) inGroupName(name string) bool {
 	for _, g := range u.Groups {
-		if g.Name == name {
+		if g.Name == name && !g.notByName {
 			return true
 		}
 	}
