@@ -4,13 +4,24 @@ package idmap
 
 import (
 	"errors"
+	"math"
 	"os/exec"
 	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
+
+// rangeOn64 is ErrRange where int can hold a number above 4294967295,
+// and nil where it cannot.
+var rangeOn64 = func() error {
+	if strconv.IntSize == 64 {
+		return ErrRange
+	}
+	return nil
+}()
 
 func sysProcRoundTrip(t *testing.T, m Map) {
 	t.Helper()
@@ -18,6 +29,12 @@ func sysProcRoundTrip(t *testing.T, m Map) {
 	if m.textLen() >= MaxText { // Go writes the final newline too
 		if !errors.Is(err, ErrTooLong) {
 			t.Fatalf("ToSysProcIDMap of %d bytes of text with the final newline: %v, want ErrTooLong", m.textLen(), err)
+		}
+		return
+	}
+	if slices.ContainsFunc(m.ranges, func(r Range) bool { return uint64(max(r.ContainerID, r.HostID, r.Size)) > math.MaxInt }) {
+		if !errors.Is(err, ErrRange) { // int has 32 bits
+			t.Fatalf("ToSysProcIDMap(%v) = %v, want ErrRange where int has %d bits", m, err, strconv.IntSize)
 		}
 		return
 	}
@@ -40,7 +57,8 @@ func TestFromSysProcIDMap(t *testing.T) {
 		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 65536}}},
 		{in: nil},
 		{in: []syscall.SysProcIDMap{{ContainerID: -1, HostID: 0, Size: 1}}, err: ErrRange, line: 1, field: 1},
-		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}, {ContainerID: 1, HostID: 1 << 32, Size: 1}}, err: ErrRange, line: 2, field: 2},
+		// Above 4294967295 where int has 64 bits; valid where it has 32.
+		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}, {ContainerID: 1, HostID: math.MaxInt, Size: 1}}, err: rangeOn64, line: 2, field: 2},
 		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}, {ContainerID: 1, HostID: 1, Size: -5}}, err: ErrRange, line: 2, field: 3},
 		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 10}, {ContainerID: 5, HostID: 100, Size: 1}}, err: ErrOverlap, line: 2},
 		{in: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 0}}, err: ErrEmpty, line: 1},
@@ -64,7 +82,7 @@ func TestFromSysProcIDMap(t *testing.T) {
 func FuzzFromSysProcIDMap(f *testing.F) {
 	f.Add(0, 100000, 65536, 65536, 1000, 1)
 	f.Add(-1, 0, 1, 0, 0, 0)
-	f.Add(0, 1<<32, 1, 1, 1, 1)
+	f.Add(0, math.MaxInt, 1, 1, 1, 1)
 	f.Fuzz(func(t *testing.T, c1, h1, s1, c2, h2, s2 int) {
 		in := []syscall.SysProcIDMap{{ContainerID: c1, HostID: h1, Size: s1}, {ContainerID: c2, HostID: h2, Size: s2}}
 		m, err := FromSysProcIDMap(in)
