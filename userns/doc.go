@@ -13,7 +13,7 @@
 //	c := userns.Command("make", "install")
 //	c.SubIDs = true                  // 0 = me, 1..65536 = my /etc/subuid range
 //	c.UID, c.GID = 1000, 1000        // run as 1000:1000 inside
-//	c.Caps = &userns.Capabilities{Bounding: 0xa80425fb}
+//	c.Caps = &userns.Capabilities{Bounding: caps.DockerDefault} // no effective caps as 1000
 //	c.NoNewPrivs = true
 //	err := c.Run()
 //
