@@ -2,6 +2,7 @@ package limits
 
 import (
 	"errors"
+	"math"
 	"strings"
 )
 
@@ -87,80 +88,66 @@ func parseDomain(s string) (domain, error) {
 	return d, nil
 }
 
-// strtoul mimics C's strtoul(s, &end, 10) on a 64-bit system: leading
-// white space, an optional sign (a minus negates the result modulo 2^64),
-// then decimal digits. It returns the value, the number of bytes
-// consumed (0 when no digits were read) and false on overflow (ERANGE;
-// the value is then the maximum).
-func strtoul(s string) (v uint64, n int, ok bool) {
+// cNumber reads what C's strtoul and strtol read in base 10: leading
+// white space, an optional sign, decimal digits. It returns the magnitude
+// (stopping at limit, with over set when the digits go beyond it),
+// whether a minus sign came first, and the bytes consumed (0 when no
+// digits were read).
+func cNumber(s string, limit uint64) (v uint64, neg, over bool, n int) {
 	i := 0
 	for i < len(s) && cSpace(s[i]) {
 		i++
 	}
-	neg := false
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		neg = s[i] == '-'
 		i++
 	}
 	start := i
-	ok = true
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
 		d := uint64(s[i] - '0')
-		if v > (^uint64(0)-d)/10 {
-			ok = false
+		if over || v > (limit-d)/10 {
+			over = true
+			continue
 		}
-		if ok {
-			v = v*10 + d
-		}
-		i++
+		v = v*10 + d
 	}
 	if i == start {
+		return 0, false, false, 0
+	}
+	return v, neg, over, i
+}
+
+// strtoul mimics C's strtoul(s, &end, 10) on a 64-bit system: a minus
+// negates the result modulo 2^64. It returns the value, the number of
+// bytes consumed (0 when no digits were read) and false on overflow
+// (ERANGE; the value is then the maximum).
+func strtoul(s string) (uint64, int, bool) {
+	v, neg, over, n := cNumber(s, math.MaxUint64)
+	switch {
+	case n == 0:
 		return 0, 0, true
+	case over:
+		return math.MaxUint64, n, false
+	case neg:
+		return -v, n, true
 	}
-	if !ok {
-		return ^uint64(0), i, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, i, true
+	return v, n, true
 }
 
 // strtol mimics C's strtol(s, &end, 10) on a 64-bit system, saturating at
 // the int64 bounds as strtol does on ERANGE. n is 0 when no digits were
 // read.
-func strtol(s string) (v int64, n int) {
-	i := 0
-	for i < len(s) && cSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	start := i
-	var u uint64
-	over := false
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		d := uint64(s[i] - '0')
-		if u > (1<<63-d)/10 {
-			over = true
-		} else {
-			u = u*10 + d
-		}
-		i++
-	}
-	if i == start {
-		return 0, 0
-	}
+func strtol(s string) (int64, int) {
+	v, neg, over, n := cNumber(s, 1<<63)
 	switch {
-	case neg && (over || u > 1<<63):
-		return -1 << 63, i
+	case n == 0:
+		return 0, 0
+	case neg && over:
+		return math.MinInt64, n
 	case neg:
-		return -int64(u), i
-	case over || u > 1<<63-1:
-		return 1<<63 - 1, i
+		return -int64(v), n // 1<<63 wraps to MinInt64, as wanted
+	case over || v > math.MaxInt64:
+		return math.MaxInt64, n
 	}
-	return int64(u), i
+	return int64(v), n
 }
