@@ -172,7 +172,7 @@ func TestProcLimitsSamples(t *testing.T) {
 	if !bytes.Equal(FormatProcLimits(m), data) {
 		t.Errorf("FormatProcLimits does not reproduce the kernel's text:\n%s", FormatProcLimits(m))
 	}
-	for _, bad := range []string{"", "Max cpu time 1 2\n", "Limit\nMax cpu time              lots                 1\n", "Limit\nMax open files            1\n"} {
+	for _, bad := range []string{"", "Max cpu time 1 2\n", "Limit\nMax cpu time              lots                 1\n", "Limit\nMax open files            1\n", "Limit\nMax open files\n", "Limit\nMax open files     \n"} {
 		if _, err := ParseProcLimits([]byte(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

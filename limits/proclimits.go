@@ -27,6 +27,11 @@ func ParseProcLimits(data []byte) (map[Resource]Rlimit, error) {
 		}
 		r, rest, ok := procRow(s)
 		if !ok {
+			for _, rn := range resourceNames { // a known name cut off before its values
+				if strings.TrimRight(s, " ") == rn.proc {
+					return nil, &ParseError{Line: n + 1, Field: rn.proc, Text: s, Err: errors.New("want a soft and a hard value")}
+				}
+			}
 			continue
 		}
 		f := strings.Fields(rest)
