@@ -27,8 +27,9 @@ var (
 	// ErrNotYours is wrapped by the error of [Set] and [Get] when the
 	// target process belongs to another user: prlimit(2) on another
 	// process needs the caller's real, effective and saved uids (and gids)
-	// to match the target's, or CAP_SYS_RESOURCE.
-	ErrNotYours = errors.New("the process belongs to another user (prlimit on it needs matching uids and gids or CAP_SYS_RESOURCE)")
+	// to match the target's, or CAP_SYS_RESOURCE in the target's user
+	// namespace.
+	ErrNotYours = errors.New("the process belongs to another user (prlimit on it needs matching uids and gids, or CAP_SYS_RESOURCE over its user namespace)")
 
 	// ErrSoftAboveHard is returned by [ParseRlimit] for a soft value above the
 	// hard value, which the kernel rejects with EINVAL.

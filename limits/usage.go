@@ -9,9 +9,10 @@ package limits
 // so on up to the initial namespace. A fork fails with EAGAIN when the
 // count of any level reaches its limit: the task's own RLIMIT_NPROC at
 // its level, and at each parent level the RLIMIT_NPROC its creator had
-// when the namespace was made (no cap when the creator was root). Root
-// in the initial namespace and holders of CAP_SYS_RESOURCE or
-// CAP_SYS_ADMIN there are not checked.
+// when the namespace was made (no cap when the creator was root in the
+// initial namespace). A task whose real uid is the host's uid 0, in
+// whatever namespace, and holders of CAP_SYS_RESOURCE or CAP_SYS_ADMIN in
+// the initial namespace are not checked (kernel/fork.c).
 //
 // So containers that run as one host uid without a user namespace share
 // one count, and a namespace created by root gives its tasks a count of
@@ -55,9 +56,12 @@ type NamespaceUsage struct {
 	Charged    int // tasks in it charged to UID here
 }
 
-// Headroom returns how many more tasks of the uid fit under limit (an
-// RLIMIT_NPROC value) in the caller's namespace: 0 when none, Unlimited
-// for an unlimited limit. Parent levels may cap further (see [Usage]).
+// Headroom returns how many more tasks of the uid fit under limit (the
+// soft RLIMIT_NPROC of the process that would fork) in the caller's
+// namespace: 0 when none, Unlimited for an unlimited limit. The kernel
+// counts the new task first and refuses it when the count then exceeds
+// the limit, so the answer is limit - Charged. Parent levels may cap
+// further, and the exempt (see [Usage]) are never refused.
 func (u Usage) Headroom(limit uint64) uint64 {
 	if limit == Unlimited {
 		return Unlimited
