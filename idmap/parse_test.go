@@ -181,6 +181,14 @@ func TestParseUnshare(t *testing.T) {
 		// util-linux 2.39+: inneruid:outeruid:count.
 		{values: []string{"0:100000:65536"}, parseCase: parseCase{want: []Range{r(0, 100000, 65536)}}},
 		{values: []string{"1000,0,1", "1:100000:999"}, parseCase: parseCase{want: []Range{r(0, 1000, 1), r(1, 100000, 999)}}},
+		// Numbers as 2.38.1's strtoul takes them (TestUnshareTool checks
+		// the tool): blanks and + before, decimal with a leading 0.
+		{values: []string{" +100000,\t0,+65536"}, parseCase: parseCase{want: []Range{r(0, 100000, 65536)}}},
+		{values: []string{"0100000,00,065536"}, parseCase: parseCase{want: []Range{r(0, 100000, 65536)}}},
+		{values: []string{"100000 ,0,65536"}, parseCase: parseCase{err: ErrSyntax, field: 1}},
+		{values: []string{"0x186a0,0,65536"}, parseCase: parseCase{err: ErrSyntax, field: 1}},
+		{values: []string{"-1,0,1"}, parseCase: parseCase{err: ErrSyntax, field: 1}},
+		{values: []string{"100000,0,65536,"}, parseCase: parseCase{err: ErrSyntax, field: 1}},
 		{values: nil, parseCase: parseCase{want: nil}},
 		{values: []string{"auto"}, parseCase: parseCase{err: ErrSyntax, field: 1}},
 		{values: []string{"0,0,1", "all"}, parseCase: parseCase{err: ErrSyntax, field: 2}},

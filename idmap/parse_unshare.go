@@ -16,6 +16,10 @@ import (
 //   - "inner:outer:count", the form of util-linux 2.39 and later, in the
 //     kernel's order.
 //
+// Each number is decimal, a leading 0 included ("0100000" is 100000), and
+// may follow blanks and a +, as unshare takes it; anything after its
+// digits is [ErrSyntax].
+//
 // The keywords are not maps and are refused with [ErrSyntax]: auto
 // stands for the caller's first /etc/subuid entry mapped from 0 (2.38
 // here: "0 100000 65536" for nrtest:100000:65536), and the later
@@ -40,6 +44,10 @@ func ParseUnshare(values ...string) (Map, error) {
 		}
 		var n [3]uint32
 		for j, x := range f {
+			// unshare reads each number with strtoul (2.38) or sscanf's %u
+			// (2.39+): leading blanks and a + are taken.
+			x = strings.TrimLeft(x, cSpace)
+			x = strings.TrimPrefix(x, "+")
 			u, err := parseDecimal(x)
 			if err != nil {
 				return Map{}, perr(err)

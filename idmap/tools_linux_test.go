@@ -3,6 +3,7 @@
 package idmap
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -178,6 +179,18 @@ func TestUnshareTool(t *testing.T) {
 	got, err := ParseProc(string(out))
 	if err != nil || !got.Equal(m) {
 		t.Errorf("unshare --map-users=%s shows %q (%v); want %v", args[0], out, err, m)
+	}
+	// Numbers as unshare reads them, and what it refuses.
+	for _, v := range []string{" +100000,0,+65536", "0100000,0,65536", "100000 ,0,65536", "0x186a0,0,65536", "100000,0,65536,"} {
+		out, err := exec.Command("unshare", "--user", "--map-users="+v, "cat", "/proc/self/uid_map").CombinedOutput()
+		parsed, perr := ParseUnshare(v)
+		if (err == nil) != (perr == nil) {
+			t.Errorf("--map-users=%q: unshare %v (%s), ParseUnshare %v", v, err, bytes.TrimSpace(out), perr)
+			continue
+		}
+		if shown, serr := ParseProc(string(out)); err == nil && (serr != nil || !shown.Equal(parsed)) {
+			t.Errorf("--map-users=%q: unshare shows %q, ParseUnshare says %v", v, out, parsed)
+		}
 	}
 	// podman's order with unshare's commas, the common mistake, reads as
 	// the inverse map.
