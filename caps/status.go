@@ -27,19 +27,13 @@ func ParseStatus(b []byte) (Process, error) {
 }
 
 func checkStatus(st *proc.Status) error {
-	const need = proc.FieldCapInh | proc.FieldCapPrm | proc.FieldCapEff | proc.FieldCapBnd
-	if st.Has&need != need {
-		missing := "CapInh"
-		switch {
-		case st.Has&proc.FieldCapInh == 0:
-		case st.Has&proc.FieldCapPrm == 0:
-			missing = "CapPrm"
-		case st.Has&proc.FieldCapEff == 0:
-			missing = "CapEff"
-		default:
-			missing = "CapBnd"
+	for _, f := range [...]struct {
+		bit  proc.Field
+		name string
+	}{{proc.FieldCapInh, "CapInh"}, {proc.FieldCapPrm, "CapPrm"}, {proc.FieldCapEff, "CapEff"}, {proc.FieldCapBnd, "CapBnd"}} {
+		if st.Has&f.bit == 0 {
+			return &ParseError{Func: "ParseStatus", Field: f.name, Err: errMissing}
 		}
-		return &ParseError{Func: "ParseStatus", Field: missing, Err: errMissing}
 	}
 	return nil
 }

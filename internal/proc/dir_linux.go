@@ -31,15 +31,25 @@ func Open(pid int) (Dir, error) {
 }
 
 func openDir(at int, name, full string, pid int) (Dir, error) {
+	fd, err := openat(at, name, full, unix.O_DIRECTORY)
+	if err != nil {
+		return Dir{fd: -1}, err
+	}
+	return Dir{fd: fd, pid: pid, path: full}, nil
+}
+
+// openat opens name relative to at, read-only and close-on-exec, with
+// flags added; full names the file in the error.
+func openat(at int, name, full string, flags int) (int, error) {
 	var fd int
 	err := retry(func() (err error) {
-		fd, err = unix.Openat(at, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err = unix.Openat(at, name, unix.O_RDONLY|unix.O_CLOEXEC|flags, 0)
 		return err
 	})
 	if err != nil {
-		return Dir{fd: -1}, &os.PathError{Op: "open", Path: full, Err: err}
+		return -1, &os.PathError{Op: "open", Path: full, Err: err}
 	}
-	return Dir{fd: fd, pid: pid, path: full}, nil
+	return fd, nil
 }
 
 // Task opens the directory of thread tid of d's process.
@@ -94,15 +104,7 @@ func (d Dir) Readlink(name string, buf []byte) ([]byte, error) {
 // OpenFile opens name inside the directory read-only, for example
 // "ns/user" to hand to ioctls.
 func (d Dir) OpenFile(name string) (int, error) {
-	var fd int
-	err := retry(func() (err error) {
-		fd, err = unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		return err
-	})
-	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
-	}
-	return fd, nil
+	return openat(d.fd, name, d.path+"/"+name, 0)
 }
 
 // Reader reads /proc files into a buffer it reuses. A Reader is not safe
@@ -121,13 +123,9 @@ type Reader struct {
 // ReadFile reads the whole of name inside d with as few reads as the
 // buffer allows. The result is valid until the next call on r.
 func (r *Reader) ReadFile(d Dir, name string) ([]byte, error) {
-	var fd int
-	err := retry(func() (err error) {
-		fd, err = unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		return err
-	})
+	fd, err := d.OpenFile(name)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
+		return nil, err
 	}
 	defer unix.Close(fd)
 	if r.buf == nil {
@@ -229,13 +227,9 @@ func (d Dir) Tasks() iter.Seq2[int, error] {
 // numbers yields the numeric names in directory name, read with
 // getdents64 into one buffer: no allocation per entry.
 func numbers(at int, name string, size int, yield func(int, error) bool) {
-	var fd int
-	err := retry(func() (err error) {
-		fd, err = unix.Openat(at, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		return err
-	})
+	fd, err := openat(at, name, name, unix.O_DIRECTORY)
 	if err != nil {
-		yield(0, &os.PathError{Op: "open", Path: name, Err: err})
+		yield(0, err)
 		return
 	}
 	defer unix.Close(fd)
