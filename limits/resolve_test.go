@@ -142,6 +142,14 @@ func TestResolveTable(t *testing.T) {
 		{"debian: named root is touched", "root soft core 7\n", root0, Debian, []want{{"core", Rlimit{7168, 1 << 30}, true}}},
 		{"debian: @root exemption exempts root", "root soft core 7\n@root -\n", root0, Debian, []want{{"core", Rlimit{inf, inf}, false}}},
 		{"debian: uid range reaches root", "0: soft core 8\n", root0, Debian, []want{{"core", Rlimit{8192, 1 << 30}, true}}},
+		// Measured with Debian 12's module: root's numeric @ and % lines are
+		// uid ranges of the user class, for any item.
+		{"debian: @:0 is user class for root", "root soft core 7\n@:0 soft core 5\n", root0, Debian, []want{{"core", Rlimit{5120, 1 << 30}, true}}},
+		{"upstream: @:0 is group class for root", "root soft core 7\n@:0 soft core 5\n", root0, Upstream, []want{{"core", Rlimit{7168, inf}, true}}},
+		{"debian: %:0 reaches root for any item", "%:0 soft core 4\n%0: soft locks 3\n", root0, Debian, []want{{"core", Rlimit{4096, 1 << 30}, true}, {"locks", Rlimit{3, 1 << 30}, true}}},
+		{"upstream: %:0 is for maxlogins only", "%:0 soft core 4\n%0: soft locks 3\n", root0, Upstream, []want{{"core", Rlimit{inf, inf}, false}, {"locks", Rlimit{inf, inf}, false}}},
+		{"debian: %:0 is upstream's for others", "%:1000 soft core 4\n", alice, Debian, []want{{"core", Rlimit{77, 1 << 30}, false}}},
+		{"debian: supplementary @:gid does not reach root", "@:1500 soft core 4\n", User{Name: "root", Groups: []Group{{Name: "root"}, {Name: "dev", GID: 1500}}}, Debian, []want{{"core", Rlimit{77, 1 << 30}, false}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
