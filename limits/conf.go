@@ -52,12 +52,13 @@ func (r *Rule) String() string {
 // looks), with its position. pam_limits logs these to syslog at debug
 // level, if at all; a login does not fail because of them.
 type Warning struct {
-	File   string
-	Line   int
+	File   string // as given to Parse, or as seen inside Load's root
+	Line   int    // 1-based; 0 for a warning about a whole file
 	Text   string // the line, without its newline
-	Reason string
+	Reason string // what pam_limits does with it, and why
 }
 
+// String returns "file:line: reason: \"text\"", as a compiler reports.
 func (w Warning) String() string {
 	return fmt.Sprintf("%s:%d: %s: %q", w.File, w.Line, w.Reason, w.Text)
 }

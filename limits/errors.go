@@ -42,6 +42,7 @@ type ResourceError struct {
 	Name string
 }
 
+// Error names the resource and the names that work.
 func (e *ResourceError) Error() string {
 	return fmt.Sprintf("limits: unknown resource %q (use a limits.conf name such as nofile or nproc, or RLIMIT_NOFILE)", e.Name)
 }
@@ -60,6 +61,7 @@ type ParseError struct {
 	Err   error  // the reason
 }
 
+// Error returns "limits: file:line: parsing field \"text\": reason".
 func (e *ParseError) Error() string {
 	where := "limits: "
 	if e.File != "" {
@@ -84,6 +86,7 @@ type OpError struct {
 	Hint     string   // what to do about it, or ""
 }
 
+// Error returns the operation, pid, resource, cause and hint.
 func (e *OpError) Error() string {
 	s := "limits: " + e.Op
 	if e.Pid != 0 {

@@ -26,6 +26,7 @@ const (
 	Debian
 )
 
+// String returns "upstream" or "debian".
 func (f Flavor) String() string {
 	switch f {
 	case Upstream:
@@ -59,6 +60,7 @@ const (
 	FromRule
 )
 
+// String returns "caller", "PID 1" or "rule".
 func (o Origin) String() string {
 	switch o {
 	case FromCaller:
