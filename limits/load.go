@@ -39,7 +39,7 @@ func Load(root string) (*Config, []Warning, error) {
 		return nil
 	}
 	if err := read(ConfFile); errors.Is(err, fs.ErrNotExist) {
-		warns = append(warns, Warning{File: ConfFile, Reason: "file missing (pam_limits 1.5.2 fails the session when it cannot open limits.conf)"})
+		warns = append(warns, Warning{File: ConfFile, Reason: "file missing: pam_limits fails the session (PAM_SERVICE_ERR) and applies nothing, limits.d included"})
 	} else if err != nil {
 		return nil, warns, err
 	}
