@@ -1,6 +1,7 @@
 package caps
 
 import (
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -28,9 +29,15 @@ var lastCap = sync.OnceValues(func() (Value, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 8)
-	if err != nil || n > 63 {
-		return 0, &ParseError{Func: "LastCap", Field: "/proc/sys/kernel/cap_last_cap", Text: string(b), Err: ErrRange}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange) || err == nil && n > 63:
+		err = ErrRange
+	case err != nil:
+		err = strconv.ErrSyntax
+	}
+	if err != nil {
+		return 0, &ParseError{Func: "LastCap", Field: "/proc/sys/kernel/cap_last_cap", Text: string(b), Err: err}
 	}
 	return Value(n), nil
 })
