@@ -1,7 +1,10 @@
 package limits
 
 import (
+	"errors"
 	"math"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +40,16 @@ func TestCNumbers(t *testing.T) {
 		l, ln := strtol(c.in)
 		if l != c.l || ln != c.ln {
 			t.Errorf("strtol(%q) = %d, %d; want %d, %d", c.in, l, ln, c.l, c.ln)
+		}
+	}
+}
+
+func TestParseValueErrors(t *testing.T) {
+	for in, cause := range map[string]error{"lots": strconv.ErrSyntax, "18446744073709551616": strconv.ErrRange, "": strconv.ErrSyntax, "-2": strconv.ErrSyntax} {
+		_, err := ParseValue(in)
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Text != in || !errors.Is(err, cause) || !strings.Contains(err.Error(), "unlimited") {
+			t.Errorf("ParseValue(%q) = %v, want a *ParseError wrapping %v that names the accepted forms", in, err, cause)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package limits
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -24,7 +25,8 @@ func ParseValue(s string) (uint64, error) {
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, &ParseError{Field: "limit value", Text: s, Err: errors.Unwrap(err)}
+		// The cause stays strconv.ErrSyntax or ErrRange for errors.Is.
+		return 0, &ParseError{Field: "limit value", Text: s, Err: fmt.Errorf("%w (want a decimal number below 2^64, or unlimited, infinity or -1)", errors.Unwrap(err))}
 	}
 	return v, nil
 }
