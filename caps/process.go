@@ -18,7 +18,9 @@ type Process struct {
 	// /proc/PID/stat). Pid and StartTime together name one process: a
 	// reused pid has another start time. See [Process.Refresh].
 	StartTime uint64
-	// Command is the command name (comm), at most 15 bytes.
+	// Command is the command name (comm): at most 15 bytes for a user
+	// process, longer for kernel threads and workqueue workers
+	// ("kworker/0:1-events"), whose names the kernel composes.
 	Command string
 	// Uid and Gid are as seen from the reader's user namespace; an id
 	// unmapped there shows as the overflow id 65534.

@@ -82,7 +82,7 @@ func (s Set) Values() []Value {
 // in ascending order: "cap_chown,cap_kill". Capabilities without a name
 // print as decimal numbers, as libcap prints them. The empty Set prints
 // as "". A Set is one set, not libcap's effective/permitted/inheritable
-// triple, so no "=ep" suffix is added; see [Triple] for that form.
+// triple, so no "=ep" suffix is added; [Sets.Text] writes that form.
 // [Parse] reads the result back.
 func (s Set) String() string { return s.Format(Libcap) }
 
