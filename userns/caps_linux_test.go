@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nonroot-go/nonroot/caps"
@@ -17,6 +18,54 @@ import (
 // while it runs, are exactly those asked for.
 func TestIntegrationCapsExact(t *testing.T) {
 	requireUserNS(t)
+	checkCapsExact(t, func(t *testing.T, c *Cmd, uid uint32) {
+		if uid != 0 {
+			manyUIDs(t, c)
+		}
+	})
+}
+
+// The same through newuidmap with a map that leaves the caller's own uid
+// and gid out ("0:100000:65536", as rootless podman users type it): the
+// stage keeps its capabilities across its first execve in the ambient set.
+func TestIntegrationNewuidmapWithoutOwnID(t *testing.T) {
+	requireUserNS(t)
+	m, g := subordinateOnly(t)
+	checkCapsExact(t, func(t *testing.T, c *Cmd, uid uint32) {
+		c.UIDMap, c.GIDMap = m, g
+	})
+	c := Command("/bin/sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map")
+	c.UIDMap, c.GIDMap = m, g
+	out, err := c.Output()
+	if err != nil {
+		t.Fatalf("Output: %v", err)
+	}
+	if want := "0\n0\n" + indent(m.String()) + indent(g.String()); string(out) != want {
+		t.Errorf("child says\n%s\nwant\n%s", out, want)
+	}
+}
+
+// subordinateOnly returns the caller's first /etc/subuid and /etc/subgid
+// ranges mapped from 0, or skips where the caller does not take the
+// newuidmap path with them.
+func subordinateOnly(t *testing.T) (uid, gid idmap.Map) {
+	t.Helper()
+	c := Command("/bin/true")
+	c.SubIDs = true
+	p, err := c.plan()
+	if err == nil && p.path != pathNewuidmap {
+		err = fmt.Errorf("the caller writes maps directly (path %v)", p.path)
+	}
+	if err == nil && RunningInUserNS() {
+		err = fmt.Errorf("inside a user namespace newuidmap is not setuid")
+	}
+	testenv.Require(t, featureNewuidmapPath, err)
+	r, gr := p.uidMap.Ranges()[1], p.gidMap.Ranges()[1]
+	r.ContainerID, gr.ContainerID = 0, 0
+	return idmap.MustNew(r), idmap.MustNew(gr)
+}
+
+func checkCapsExact(t *testing.T, setup func(t *testing.T, c *Cmd, uid uint32)) {
 	all := allCaps()
 	const docker = caps.DockerDefault
 	const netBind, chown = caps.Set(1 << 10), caps.Set(1 << 0)
@@ -37,10 +86,8 @@ func TestIntegrationCapsExact(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Command("/bin/sleep", "60")
-			if tc.uid != 0 {
-				manyUIDs(t, c)
-				c.UID, c.GID = tc.uid, tc.uid
-			}
+			setup(t, c, tc.uid)
+			c.UID, c.GID = tc.uid, tc.uid
 			c.Caps = tc.caps
 			if err := c.Start(); err != nil {
 				t.Fatalf("Start: %v", err)
@@ -61,19 +108,15 @@ func TestIntegrationCapsExact(t *testing.T) {
 			check("CapPrm", tc.want.eff)
 			check("CapInh", tc.want.inh)
 			check("CapAmb", tc.want.amb)
-			if got := st["Uid"]; got == "" {
-				t.Error("no Uid line")
+			// Uid is shown in the reader's namespace: host IDs here, all
+			// four (real, effective, saved, fs) the same.
+			m, _, err := c.maps()
+			if err != nil {
+				t.Fatal(err)
 			}
-			// Uid is shown in the reader's namespace: host IDs here.
-			host, _ := c.UIDMap.ToHost(tc.uid)
-			if c.UIDMap.IsZero() {
-				host = uint32(os.Geteuid())
-			}
-			if tc.uid == 0 || !c.SubIDs {
-				wantUID := fmt.Sprint(host)
-				if f := st["Uid"]; len(f) < len(wantUID) || f[:len(wantUID)] != wantUID {
-					t.Errorf("Uid line %q, want host uid %s first", f, wantUID)
-				}
+			host, _ := m.ToHost(tc.uid)
+			if f, w := strings.Fields(st["Uid"]), strings.Repeat(fmt.Sprint(host)+" ", 4); strings.Join(f, " ")+" " != w {
+				t.Errorf("Uid line %q, want host uid %d four times", st["Uid"], host)
 			}
 		})
 	}
@@ -102,7 +145,7 @@ func TestNewuidmapPath(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("child says\n%s\nwant\n%s", out, want)
 	}
-	// A non-root identity takes a second stage.
+	// A non-root identity takes the Go stage.
 	c = Command("/bin/sh", "-c", "id -u; id -g")
 	c.SubIDs, c.UID, c.GID = true, 1000, 1000
 	if out, err = c.Output(); err != nil || string(out) != "1000\n1000\n" {

@@ -42,9 +42,9 @@ type Cmd struct {
 	SubIDs bool
 
 	// UID and GID are the IDs the command runs as inside the namespace.
-	// Zero: root of the namespace. A non-zero ID must be mapped. On the
-	// newuidmap path, IDs other than what the caller's own IDs map to take
-	// the Go stage ([Init]).
+	// Zero: root of the namespace. Either must be mapped. On the newuidmap
+	// path, IDs other than what the caller's own IDs map to (or any, when
+	// the map leaves the caller's IDs out) take the Go stage ([Init]).
 	UID, GID uint32
 
 	// Setgroups leaves setgroups(2) allowed in the namespace

@@ -39,7 +39,9 @@
 //     while the child waits. The ranges are checked first against
 //     /etc/subuid and /etc/subgid ([ErrNoSubIDs] names the user, the file
 //     and the missing range); missing helpers give [ErrNoHelper] (install
-//     the uidmap package). Such a map must map the caller's own uid and gid.
+//     the uidmap package). The map need not hold the caller's own IDs:
+//     "0:100000:65536" with 100000:65536 granted in both files runs the
+//     command as uid 0 of a namespace whose IDs are all subordinate ones.
 //
 // # The stage
 //
@@ -58,10 +60,13 @@
 // not tell the difference (argv[0] is the path, which is not under
 // /proc/self), the stage is /bin/sh and env -i instead of the program
 // itself, which is cheaper than starting a Go runtime and needs no Init.
-// Otherwise the Go stage runs, twice when the command's identity or
-// capabilities differ from what the caller's own IDs map to: its first
-// execve happened while its uid was still unmapped, which cleared its
-// capabilities.
+// Otherwise the Go stage runs. Its execve happens before the maps exist,
+// while its uid is unmapped, and would clear its capabilities; where it
+// needs them afterwards (to switch to an identity the caller's IDs do not
+// map to, to set groups or capability sets), Go raises every capability
+// of the new namespace into its ambient set first, which that execve
+// keeps, and the stage clears the ambient and inheritable sets again
+// before the target runs.
 //
 // # Capabilities
 //

@@ -27,6 +27,10 @@ type plan struct {
 	runAsZero bool
 	// shell: the newuidmap path's stage is /bin/sh (see shellStage).
 	shell bool
+	// ambient: Go raises every capability into the stage's ambient set,
+	// so that the newuidmap path's stage keeps them across its execve
+	// before the maps exist.
+	ambient bool
 }
 
 // plan validates c and picks how to start it. It touches no process.
@@ -165,34 +169,36 @@ func (c *Cmd) maps() (uid, gid idmap.Map, err error) {
 	return uid, gid, nil
 }
 
-// planNewuidmap fills p for the path through newuidmap. The stage's first
-// execve runs while its uid is unmapped, so it starts the target, or a
-// second stage, as whatever the caller's own IDs map to; only if that is
-// uid 0 does the second stage have the capabilities to change identity
-// and capability sets.
+// planNewuidmap fills p for the path through newuidmap. The stage
+// executes before its maps exist, so that execve sees an unmapped uid and
+// clears its capabilities. When the target is to run as what the
+// caller's own IDs map to, with setgroups untouched and the default
+// capabilities, that does not matter: the stage only waits and executes.
+// Otherwise Go raises every capability into the stage's ambient set before
+// that first execve (the new namespace gave it all of them), so the stage
+// keeps them across it and can set any mapped identity and capability
+// sets once the helpers are done, whether or not the map holds the
+// caller's own IDs.
 func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
-	invalid := func(format string, a ...any) error {
-		return &Error{Op: "start", Kind: ErrInvalid, Err: fmt.Errorf(format, a...)}
-	}
 	p.path = pathNewuidmap
 	u0, uok := p.uidMap.ToContainer(euid)
 	g0, gok := p.gidMap.ToContainer(egid)
-	if !uok || !gok {
-		return invalid("a map written through newuidmap must map the caller's own uid %d and gid %d: the child starts as them and can change identity only as uid 0 of the namespace", euid, egid)
-	}
 	p.cfg.Wait = true
-	p.cfg.Reexec = u0 == 0 && (c.UID != 0 || c.GID != g0 || c.Setgroups || capsWork)
-	if u0 != 0 && (c.UID != u0 || c.GID != g0 || c.Setgroups || capsWork) {
-		return invalid("the caller's uid %d maps to %d inside, not 0: the child can only run as %d:%d, with no capabilities and setgroups untouched", euid, u0, u0, g0)
+	natural := uok && gok && u0 == c.UID && g0 == c.GID && !c.Setgroups
+	p.ambient = !natural || capsWork
+	p.cfg.SetID = !natural
+	if p.ambient && p.cfg.Caps == nil {
+		// Clear what Go's AmbientCaps left: the inheritable and ambient
+		// sets a new namespace's root starts without.
+		p.cfg.Caps = &stageCaps{Bounding: uint64(allCaps()), LastCap: lastCap()}
 	}
-	p.cfg.SetID = p.cfg.Reexec && (c.UID != 0 || c.GID != g0 || c.Setgroups)
 	// Refuse before a child exists: what newuidmap would refuse, said
 	// with the user, the file and the range.
 	if err := helpers(); err != nil {
 		return err
 	}
 	// The shell stage can only wait and exec, with argv[0] as the path.
-	p.shell = !p.cfg.Reexec && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
+	p.shell = !p.ambient && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
 		len(p.cfg.Rlimits) == 0 && len(c.Args) > 0 && c.Args[0] == c.Path &&
 		strings.Contains(c.Path, "/") && !selfRelative(c.Path) && c.Path[0] != '-' && !strings.Contains(c.Path, "=") &&
 		len(c.ExtraFiles) <= 5 && (c.SysProcAttr == nil || c.SysProcAttr.Chroot == "") &&

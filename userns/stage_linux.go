@@ -18,10 +18,9 @@ package userns
 //  2. Init sees the variable and never returns. With Wait set it reads
 //     one byte from GoFD: 'g' means both maps are written; EOF or
 //     anything else means the parent gave up, and the stage exits 125
-//     without a word. With Reexec set it then executes /proc/self/exe
-//     again with Wait and Reexec cleared: its first execve ran while its
-//     uid was unmapped, which cleared its capabilities, and only an
-//     execve as uid 0 of the namespace gives them back.
+//     without a word. Its execve ran while its uid was unmapped, which
+//     clears capabilities; where it needs them afterwards, the parent had
+//     Go raise them all into the ambient set, which execve keeps.
 //  3. It then sets rlimits, groups, gid and uid, capabilities,
 //     securebits, the parent-death signal and no_new_privs, in that
 //     order, marks ErrFD close-on-exec, drops the variable and executes
@@ -114,7 +113,6 @@ type stageConfig struct {
 	ErrFD      int            `json:"errfd"`
 	GoFD       int            `json:"gofd,omitempty"`
 	Wait       bool           `json:"wait,omitempty"`
-	Reexec     bool           `json:"reexec,omitempty"`
 	SetID      bool           `json:"setid,omitempty"`
 	UID        uint32         `json:"uid"`
 	GID        uint32         `json:"gid"`
@@ -213,19 +211,6 @@ func runStage(cfg *stageConfig) {
 			return
 		}
 		_ = unix.Close(cfg.GoFD)
-		if cfg.Reexec {
-			next := *cfg
-			next.Wait, next.Reexec, next.GoFD = false, false, 0
-			b, err := json.Marshal(&next)
-			if err != nil {
-				fail("encode stage config", err)
-				return
-			}
-			env := append(withoutStageEnv(os.Environ()), stageEnv+"="+string(b))
-			err = syscall.Exec("/proc/self/exe", os.Args, env)
-			report(stageError{Op: "exec", Path: "/proc/self/exe", Errno: errnoOf(err)})
-			return
-		}
 	}
 	for _, r := range cfg.Rlimits {
 		lim := syscall.Rlimit{Cur: r.Soft, Max: r.Hard}

@@ -182,6 +182,12 @@ func (c *Cmd) startStage(p *plan) (err error) {
 			a.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: c.Groups, NoSetGroups: !p.setgroups}
 		}
 	}
+	if p.ambient {
+		a.AmbientCaps = make([]uintptr, lastCap()+1)
+		for i := range a.AmbientCaps {
+			a.AmbientCaps[i] = uintptr(i)
+		}
+	}
 	savedPath, savedArgs, savedEnv, savedExtra, savedAttr, savedDir := c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir
 	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir = "/proc/self/exe", env, extra, a, dir
 	if p.shell {

@@ -22,8 +22,8 @@ func ExampleRun() {
 }
 
 // The namespace configured like any userns.Cmd: here 65536 IDs, which root
-// writes directly. An ordinary user sets c.SubIDs instead: a map written
-// through newuidmap must include the caller's own uid.
+// writes directly and an ordinary user with 100000:65536 in /etc/subuid
+// and /etc/subgid has newuidmap and newgidmap write.
 func ExampleRun_maps() {
 	_ = func(t *testing.T) {
 		usernstest.Run(t, func(c *userns.Cmd) {
