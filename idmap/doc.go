@@ -32,7 +32,9 @@
 //   - extents that overlap, inside or outside ([ErrOverlap]);
 //   - more than 340 extents ([ErrTooMany]);
 //   - text of 4096 bytes or more in the one write ([ErrTooLong]); the last
-//     newline may be left out, and [Map.WriteTo] leaves it out.
+//     newline may be left out, and [Map.WriteTo] leaves it out, but os/exec
+//     and newuidmap write it, so [Map.ToSysProcIDMap] refuses a map whose
+//     text needs that byte.
 //
 // Every Map obeys these rules: [New] and every parser refuse what breaks
 // them, naming the rule (errors.Is with the sentinels above) and the

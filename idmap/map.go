@@ -13,6 +13,9 @@ const MaxRanges = 340
 // MaxText bounds the text of one write of a map: the kernel refuses a
 // write of MaxText bytes or more (it is PAGE_SIZE, 4096 on x86_64; New
 // applies 4096 on every architecture so that a Map is writable anywhere).
+// New measures the text without its final newline, as [Map.WriteTo]
+// writes it; writers that end the last line too, os/exec and newuidmap
+// among them, have one byte less (see [Map.ToSysProcIDMap]).
 const MaxText = 4096
 
 // Range is one extent of a map: Size IDs starting at ContainerID inside
@@ -196,8 +199,8 @@ func (m Map) Len() int { return len(m.ranges) }
 // IsZero reports whether m has no extents.
 func (m Map) IsZero() bool { return len(m.ranges) == 0 }
 
-// Size returns the number of IDs m maps. It is a uint64 because 340
-// extents can map more than 2^32-1 IDs in total.
+// Size returns the number of IDs m maps: at most 4294967295, since
+// extents do not overlap inside and the last ID is 4294967294.
 func (m Map) Size() uint64 {
 	var n uint64
 	for _, r := range m.ranges {
