@@ -4,6 +4,7 @@ package caps
 
 import (
 	"errors"
+	"fmt"
 	"iter"
 	"os"
 	"runtime"
@@ -190,6 +191,10 @@ func (sc *scanner) read(pid int, opts ScanOptions) (Process, error) {
 	}
 	defer d.Close()
 	if err := sc.r.Status(d, &sc.st); err != nil {
+		if errors.Is(err, unix.EACCES) {
+			// hidepid=1 (noaccess) leaves /proc/PID listed but its files closed.
+			err = fmt.Errorf("%w (is /proc mounted with hidepid=1? then only processes the caller may ptrace can be read: mount it with hidepid=0, or join the group of its gid= option)", err)
+		}
 		return Process{}, &ProcessError{Pid: pid, Op: "read status", Err: statusError(err)}
 	}
 	if err := checkStatus(&sc.st); err != nil {
