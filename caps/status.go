@@ -10,9 +10,11 @@ var errMissing = errors.New("line missing")
 
 // ParseStatus parses the text of /proc/PID/status (or
 // /proc/PID/task/TID/status) into the Process fields it holds: Pid, PPid,
-// Command, Uid, Gid, the five capability sets (CapAmb, absent before Linux
-// 4.3, counts as empty), NoNewPrivs and Seccomp. It does no I/O. Errors
-// are *ParseError with the line and field.
+// Command, Uid, Gid, the five capability sets, NoNewPrivs and Seccomp.
+// CapInh, CapPrm, CapEff and CapBnd must be present; lines older kernels
+// lack count as empty or off: CapAmb (Linux 4.3), NoNewPrivs (4.10) and
+// Seccomp (3.8, and only with CONFIG_SECCOMP). It does no I/O. Errors are
+// *ParseError with the line and field.
 func ParseStatus(b []byte) (Process, error) {
 	var st proc.Status
 	if err := proc.ParseStatus(b, &st); err != nil {
