@@ -8,7 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/nonroot-go/nonroot/internal/testenv"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -144,5 +147,30 @@ func TestSystemStart(t *testing.T) {
 	}
 	if len(s.PID1) != NumResources || len(s.Caller) != NumResources || s.NrOpen < 64 { // 64: the kernel's least nr_open (BITS_PER_LONG)
 		t.Errorf("start %+v", s)
+	}
+}
+
+// TestNotYours asks prlimit about a process with other credentials: a
+// sleeper of testUID where the test may switch uids, else PID 1 (whose
+// uid is another's, or unmapped inside a user namespace).
+func TestNotYours(t *testing.T) {
+	pid := 1
+	if testenv.ProbeSetID() == nil {
+		pid = sleeper(t, sleepAs(testUID)).Process.Pid
+	}
+	cur, err := Get(pid, CORE)
+	if err == nil {
+		// Matching credentials, or CAP_SYS_RESOURCE over its namespace.
+		t.Skipf("prlimit may read pid %d (%v): no foreign process to test with; run as an ordinary user", pid, cur)
+	}
+	if !errors.Is(err, ErrNotYours) || !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), "/proc/PID/limits") {
+		t.Errorf("Get of pid %d: %v, want ErrNotYours wrapping EPERM and the hint", pid, err)
+	}
+	m, err := ReadProcLimits(pid)
+	if err != nil || len(m) != NumResources {
+		t.Fatalf("/proc/%d/limits, which needs no privilege: %v", pid, err)
+	}
+	if err := Set(pid, CORE, m[CORE]); !errors.Is(err, ErrNotYours) {
+		t.Errorf("Set on pid %d: %v, want ErrNotYours", pid, err)
 	}
 }
