@@ -3,9 +3,12 @@
 package limits
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
@@ -131,5 +134,44 @@ func TestCountTasksStatusFallback(t *testing.T) {
 	}
 	if slow.Processes < 4 || fast.Processes < 4 {
 		t.Errorf("pidfd scan saw %d processes, status scan %d; want at least the 4 sleepers", fast.Processes, slow.Processes)
+	}
+}
+
+// TestCountTasksZombie: a zombie stays charged until its parent reaps it
+// (release_task drops the count), so the scan must count it too.
+func TestCountTasksZombie(t *testing.T) {
+	testenv.Require(t, testenv.SetID, testenv.ProbeSetID())
+	uid := uint32(testUID)
+	before, err := CountTasks(uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sh forks sleep 0 and execs into a sleep that never reaps it.
+	cmd := exec.Command("sh", "-c", "sleep 0 & exec sleep 300")
+	cmd.SysProcAttr = sleepAs(uid).SysProcAttr
+	sleeper(t, cmd)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := os.ReadFile("/proc/" + itoa(cmd.Process.Pid) + "/task/" + itoa(cmd.Process.Pid) + "/children")
+		if os.IsNotExist(err) {
+			testenv.Require(t, "proc-children", fmt.Errorf("no /proc/PID/task/TID/children (a kernel with CONFIG_PROC_CHILDREN): %w", err))
+		}
+		if err == nil && len(b) > 0 {
+			child := strings.TrimSpace(string(b))
+			if st, err := os.ReadFile("/proc/" + child + "/stat"); err == nil && strings.Contains(string(st), ") Z ") {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no zombie child appeared")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	after, err := CountTasks(uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := after.Charged - before.Charged; d != 2 || after.Processes-before.Processes != 2 {
+		t.Errorf("a sleeper and its zombie child: charged grew by %d, processes by %d, want 2 and 2", d, after.Processes-before.Processes)
 	}
 }
