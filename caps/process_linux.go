@@ -243,10 +243,7 @@ func (sc *scanner) namespace(d proc.Dir) (Namespace, error) {
 	}
 	link, err := d.Readlink("ns/user", sc.link[:])
 	if err != nil {
-		if gone(err) {
-			return Namespace{}, err
-		}
-		return Namespace{}, nil
+		return Namespace{}, goneOr(d, err)
 	}
 	ino, ok := nsfs.ParseLink(link, "user")
 	if !ok {
@@ -258,10 +255,7 @@ func (sc *scanner) namespace(d proc.Dir) (Namespace, error) {
 	}
 	fd, err := d.OpenFile("ns/user")
 	if err != nil {
-		if gone(err) {
-			return Namespace{}, err
-		}
-		return Namespace{ID: id}, nil
+		return Namespace{ID: id}, goneOr(d, err)
 	}
 	info, err := nsfs.DescribeFD(fd, d.Path()+"/ns/user")
 	unix.Close(fd)
@@ -274,6 +268,19 @@ func (sc *scanner) namespace(d proc.Dir) (Namespace, error) {
 	}
 	sc.ns[info.ID] = ns
 	return ns, nil
+}
+
+// goneOr returns err if d's process has exited, nil otherwise: ENOENT on
+// ns/user also means a kernel built without CONFIG_USER_NS, which has no
+// such link, and must not make every process look gone.
+func goneOr(d proc.Dir, err error) error {
+	if !gone(err) {
+		return nil
+	}
+	if _, _, serr := d.Stat("stat"); serr != nil && gone(serr) {
+		return err
+	}
+	return nil
 }
 
 // threads reads every thread but the main one and records those that
