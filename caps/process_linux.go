@@ -24,7 +24,8 @@ func gone(err error) bool { return proc.Gone(err) }
 // /proc/PID/status, through one handle on /proc/PID so that all answers
 // belong to the same process, plus its user namespace and, for a
 // multi-threaded process, the status of each thread. Errors are
-// *ProcessError; errors.Is(err, ErrNoProcess) when pid does not exist.
+// *ProcessError; errors.Is(err, ErrNoProcess) when pid does not exist (0
+// and negative pids never do: [Self] reads the caller).
 //
 // Anyone may read any process's sets; the namespace (Relation Unknown
 // otherwise) needs ptrace read access: the caller's own processes, or
