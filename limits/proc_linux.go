@@ -132,11 +132,14 @@ func Apply(pid int, m map[Resource]Rlimit) error {
 }
 
 // Apply sets the limits of r on process pid as pam_limits of r's flavour
-// would: upstream fails on the first refusal, Debian skips a limit the
-// kernel refuses with EPERM (those are returned in skipped). An exempt
-// user gets nothing.
+// would: it tries every resource, as setup_limits does; Debian skips a
+// limit the kernel refuses with EPERM (returned in skipped), upstream
+// counts it as a failure, which fails the whole session. The failures
+// come back joined. An exempt user gets nothing. Priority, nonewprivs
+// and chroot are not applied.
 func (r Result) Apply(pid int) (skipped []Resource, err error) {
 	m := r.Rlimits()
+	var errs []error
 	for _, res := range Resources() {
 		l, ok := m[res]
 		if !ok {
@@ -147,10 +150,10 @@ func (r Result) Apply(pid int) (skipped []Resource, err error) {
 				skipped = append(skipped, res)
 				continue
 			}
-			return skipped, err
+			errs = append(errs, err)
 		}
 	}
-	return skipped, nil
+	return skipped, errors.Join(errs...)
 }
 
 // SystemStart reads what pam_limits starts from on the running system:

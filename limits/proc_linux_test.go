@@ -107,10 +107,21 @@ func TestApplyChild(t *testing.T) {
 	case len(skipped) == 0 && now != (Rlimit{64, 256}):
 		t.Errorf("nothing skipped but nofile is %v", now)
 	case len(skipped) == 1:
+		// Upstream tries every limit and fails the session afterwards: a
+		// lowering after the refused raise still happens.
 		res.Flavor = Upstream
 		res.Items[NOFILE].SoftRule = &Rule{File: "f", Line: 1}
+		h := min(got[MSGQUEUE].Hard, 2000)
+		lower := Rlimit{h / 2, h}
+		if lower == got[MSGQUEUE] {
+			t.Fatalf("msgqueue is already %v: pick another value", lower)
+		}
+		res.Items[MSGQUEUE].Rlimit, res.Items[MSGQUEUE].HardRule = lower, &Rule{File: "f", Line: 2}
 		if _, err := res.Apply(pid); !errors.Is(err, ErrNeedsCapSysResource) {
 			t.Errorf("upstream apply of a refused raise: %v", err)
+		}
+		if now, err := Get(pid, MSGQUEUE); err != nil || now != lower {
+			t.Errorf("msgqueue after upstream apply: %v, %v; want %v set despite the refused nofile", now, err, lower)
 		}
 	}
 }
