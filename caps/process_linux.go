@@ -315,7 +315,7 @@ func (sc *scanner) threads(d proc.Dir, p *Process, full bool) error {
 
 // thread reads thread tid and says whether it differs from main.
 func (sc *scanner) thread(d proc.Dir, tid int, main *Thread, full bool) (Thread, bool) {
-	if !full {
+	if !full && ownPids() {
 		e, pm, i, err := capget(tid)
 		if err != nil || (e == main.Effective && pm == main.Permitted && i == main.Inheritable) {
 			return Thread{}, false
@@ -333,6 +333,16 @@ func (sc *scanner) thread(d proc.Dir, tid int, main *Thread, full bool) (Thread,
 	t := Thread{TID: tid, Sets: setsOf(&sc.st), NoNewPrivs: sc.st.NoNewPrivs, Seccomp: Seccomp(sc.st.Seccomp)}
 	return t, t.Sets != main.Sets || t.NoNewPrivs != main.NoNewPrivs || t.Seccomp != main.Seccomp
 }
+
+// ownPids reports whether /proc numbers processes as the caller's pid
+// namespace does. capget(2) takes the caller's numbers: with a /proc of
+// another pid namespace (a container given the host's /proc, a child of
+// unshare --pid without --mount-proc) it would reach another thread or
+// none, so threads are compared by their status files instead.
+var ownPids = sync.OnceValue(func() bool {
+	l, err := os.Readlink("/proc/self")
+	return err == nil && l == strconv.Itoa(os.Getpid())
+})
 
 // capget reads the effective, permitted and inheritable sets of one
 // thread.

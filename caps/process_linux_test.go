@@ -26,6 +26,7 @@ import (
 func TestMain(m *testing.M) {
 	testenv.Helper("thread-differs", helperThreadDiffers)
 	testenv.Helper("of", helperOf)
+	testenv.Helper("scan-threads", helperScanThreads)
 	testenv.Main(m)
 }
 
@@ -342,6 +343,69 @@ func TestThreadsThatDiffer(t *testing.T) {
 		if !seen {
 			t.Errorf("Scan(%+v) missed pid %d", tc.opts, p.Pid)
 		}
+	}
+}
+
+// helperScanThreads prints, as JSON, the Threads a default Scan reports
+// for pid args[0].
+func helperScanThreads(args []string) int {
+	pid, _ := strconv.Atoi(args[0])
+	var threads []Thread
+	for p, err := range Scan(ScanOptions{}) {
+		if err == nil && p.Pid == pid {
+			threads = p.Threads
+		}
+	}
+	json.NewEncoder(os.Stdout).Encode(threads)
+	return 0
+}
+
+// In a pid namespace of its own, with the parent's /proc, a scan must not
+// compare threads through capget(2), which takes that namespace's pids.
+func TestScanThreadsOtherPidNamespace(t *testing.T) {
+	testenv.Require(t, testenv.UserNS, testenv.ProbeUserNS())
+	marked := testenv.Command("thread-differs")
+	stdin, err := marked.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := marked.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked.Stderr = os.Stderr
+	if err := marked.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer marked.Wait()
+	defer stdin.Close()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, _ := strconv.Atoi(strings.TrimSpace(line))
+	p, err := Of(marked.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A default scan sees the marked thread when its effective set lost
+	// CAP_CHOWN, that is when the helper had it (see helperThreadDiffers).
+	want := p.Effective.Has(0)
+
+	scan := testenv.Command("scan-threads", strconv.Itoa(marked.Process.Pid))
+	scan.SysProcAttr = userNSAttr()
+	scan.SysProcAttr.Cloneflags |= syscall.CLONE_NEWPID
+	scan.Stderr = os.Stderr
+	b, err := scan.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var threads []Thread
+	if err := json.Unmarshal(b, &threads); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	if got := len(threads) == 1 && threads[0].TID == tid; got != want {
+		t.Errorf("scan from another pid namespace: threads %+v; want the marked thread %d: %v", threads, tid, want)
 	}
 }
 
