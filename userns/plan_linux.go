@@ -152,7 +152,10 @@ func (c *Cmd) maps() (uid, gid idmap.Map, err error) {
 		if !c.UIDMap.IsZero() || !c.GIDMap.IsZero() {
 			return uid, gid, &Error{Op: "start", Kind: ErrInvalid, Err: errors.New("SubIDs together with UIDMap or GIDMap")}
 		}
-		who := currentCaller()
+		who, err := cachedSubIDs()
+		if err != nil {
+			return uid, gid, err
+		}
 		if uid, err = subIDMap(true, who); err != nil {
 			return uid, gid, err
 		}
@@ -206,7 +209,10 @@ func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
 	if c.SubIDs {
 		return nil // the maps were made from the same files
 	}
-	who := currentCaller()
+	who, err := cachedSubIDs()
+	if err != nil {
+		return err
+	}
 	if err := checkSubIDs(p.uidMap, true, who); err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/user"
 	"strconv"
+	"sync"
+	"syscall"
 
 	"github.com/nonroot-go/nonroot/idmap"
 )
@@ -27,6 +29,68 @@ func currentCaller() caller {
 	return c
 }
 
+// fileStamp tells whether a file changed: usermod and vipw replace it
+// (new inode), an editor in place changes its size or times.
+type fileStamp struct {
+	dev, ino   uint64
+	size       int64
+	mtim, ctim syscall.Timespec
+}
+
+func stampOf(path string) fileStamp {
+	var st syscall.Stat_t
+	if syscall.Stat(path, &st) != nil {
+		return fileStamp{}
+	}
+	return fileStamp{uint64(st.Dev), st.Ino, st.Size, st.Mtim, st.Ctim}
+}
+
+// callerSubIDs is the caller's name and ranges from /etc/passwd,
+// /etc/subuid and /etc/subgid, kept while those files and the euid stay
+// the same: reading them (and asking NSS for the name) was a tenth of
+// the parent's work per start on the newuidmap path.
+type callerSubIDs struct {
+	euid   int
+	stamps [3]fileStamp
+	who    caller
+	ranges [2][]idmap.SubIDRange // uid, gid; nil: no entry in the file
+}
+
+var subIDCache struct {
+	sync.Mutex
+	last *callerSubIDs
+}
+
+var subIDFiles = [3]string{"/etc/passwd", "/etc/subuid", "/etc/subgid"}
+
+// cachedSubIDs returns the caller and its entries in /etc/subuid and
+// /etc/subgid, read again only when a file or the euid changed.
+func cachedSubIDs() (*callerSubIDs, error) {
+	euid := os.Geteuid()
+	var stamps [3]fileStamp
+	for i, f := range subIDFiles {
+		stamps[i] = stampOf(f)
+	}
+	subIDCache.Lock()
+	defer subIDCache.Unlock()
+	if l := subIDCache.last; l != nil && l.euid == euid && l.stamps == stamps {
+		return l, nil
+	}
+	e := &callerSubIDs{euid: euid, stamps: stamps, who: currentCaller()}
+	// Files only: getsubids answers from NSS (LDAP, SSSD), which can
+	// change under unchanged files, so subIDs asks it every time.
+	src := idmap.SubIDSource{Getsubids: "-"}
+	for i, lookup := range []func(string) ([]idmap.SubIDRange, error){src.UIDs, src.GIDs} {
+		rs, err := lookup(e.who.String())
+		if err != nil && !errors.Is(err, idmap.ErrNoSubIDs) {
+			return nil, &Error{Op: "read " + subFile(i == 0), Err: err}
+		}
+		e.ranges[i] = rs
+	}
+	subIDCache.last = e
+	return e, nil
+}
+
 func (c caller) String() string {
 	if c.Name != "" {
 		return c.Name
@@ -35,14 +99,21 @@ func (c caller) String() string {
 }
 
 // subIDs returns the caller's ranges in /etc/subuid (uid true) or
-// /etc/subgid, in the order newuidmap considers them; none is not an
-// error here.
-func subIDs(uid bool, c caller) ([]idmap.SubIDRange, error) {
+// /etc/subgid, in the order newuidmap considers them, asking getsubids
+// where the file has none; none is not an error here.
+func subIDs(uid bool, c *callerSubIDs) ([]idmap.SubIDRange, error) {
+	i := 1
+	if uid {
+		i = 0
+	}
+	if c.ranges[i] != nil {
+		return c.ranges[i], nil
+	}
 	lookup := idmap.LookupSubGIDs
 	if uid {
 		lookup = idmap.LookupSubUIDs
 	}
-	rs, err := lookup(c.String())
+	rs, err := lookup(c.who.String())
 	if errors.Is(err, idmap.ErrNoSubIDs) {
 		return nil, nil
 	}
@@ -81,13 +152,14 @@ func granted(rs []idmap.SubIDRange, own uint32, first, size uint32) bool {
 // checkSubIDs refuses m unless newuidmap (uid true) or newgidmap would
 // accept every extent for the caller, naming the user, the file and the
 // missing range.
-func checkSubIDs(m idmap.Map, uid bool, c caller) error {
+func checkSubIDs(m idmap.Map, uid bool, cs *callerSubIDs) error {
+	c := cs.who
 	own := uint32(os.Getegid())
 	if uid {
 		own = uint32(os.Geteuid())
 	}
 	file := subFile(uid)
-	rs, err := subIDs(uid, c)
+	rs, err := subIDs(uid, cs)
 	if err != nil {
 		return &Error{Op: "read " + file, Err: err}
 	}
@@ -112,13 +184,14 @@ func checkSubIDs(m idmap.Map, uid bool, c caller) error {
 
 // subIDMap is the map rootless podman uses: 0 to the caller, then 1..N to
 // the caller's ranges in file order.
-func subIDMap(uid bool, c caller) (idmap.Map, error) {
+func subIDMap(uid bool, cs *callerSubIDs) (idmap.Map, error) {
+	c := cs.who
 	own := uint32(os.Getegid())
 	if uid {
 		own = uint32(os.Geteuid())
 	}
 	file := subFile(uid)
-	rs, err := subIDs(uid, c)
+	rs, err := subIDs(uid, cs)
 	if err != nil {
 		return idmap.Map{}, &Error{Op: "read " + file, Err: err}
 	}
