@@ -54,7 +54,9 @@ type ScanOptions struct {
 	// other threads' effective, permitted and inheritable sets are compared
 	// through capget(2), and only a thread that differs there has its
 	// status read: reading every thread's status costs as much as reading
-	// that many processes. [Of] and [Self] always read every thread.
+	// that many processes. Where /proc belongs to another pid namespace
+	// than the caller's, capget cannot name the threads and every status
+	// is read. [Of] and [Self] always read every thread.
 	ThreadStatus bool
 	// SkipNamespaces leaves Process.Namespace zero, saving a readlink of
 	// /proc/PID/ns/user per process.
