@@ -179,6 +179,8 @@ func TestIntegrationPAM(t *testing.T) {
 		{"chroot value lower-cased", "%[1]s - chroot {JAIL}\n"},
 		{"chroot last line wins over class", "%[1]s - chroot {JAIL}\n@:%[2]d - chroot /nonexistent-limits-jail\n"},
 		{"chroot needs a type", "%[1]s whatever chroot {JAIL}\n"},
+		{"nonewprivs takes any type", "%[1]s whatever nonewprivs 1\n"},
+		{"priority of a losing class still counts", "%[1]s - priority 4\n* - priority 6\n"},
 		{"numeric group domains", "%[1]s soft msgqueue 24\n@:0 soft msgqueue 25\n%%:0 soft locks 7\n%%0: soft sigpending 9\n@0: soft core 3\n@:%[2]d soft rtprio 0\n"},
 		{"percent uid range for other items", "%%%[3]d:%[3]d soft locks 8\n%%:%[2]d soft sigpending 10\n"},
 		{"group beats a later star", "@%[4]s soft locks 5\n* soft locks 6\n"},
@@ -192,6 +194,7 @@ func TestIntegrationPAM(t *testing.T) {
 		{"exemption type starting with dash", "%[1]s soft locks 5\n%[1]s -x\n"},
 		{"exemption by uid range", "%[1]s soft locks 5\n0: -\n"},
 	}
+	nice0, nnp0 := niceAndNNP(t)
 	jail, err := os.MkdirTemp("", "limitsjail")
 	if err != nil {
 		t.Fatal(err)
@@ -232,11 +235,16 @@ func TestIntegrationPAM(t *testing.T) {
 				if run.session != wantSession {
 					t.Errorf("session returned %d (%s), want %d", run.session, run.sessionMsg, wantSession)
 				}
-				if res.Priority.Rule != nil && run.nice != res.Priority.Value {
-					t.Errorf("nice %d, want %d from %s", run.nice, res.Priority.Value, res.Priority.Rule.Pos())
+				// Without a rule the client keeps what it inherited from us.
+				wantNice, wantNNP := nice0, nnp0
+				if res.Priority.Rule != nil {
+					wantNice = res.Priority.Value
 				}
-				if res.NoNewPrivs.Rule != nil && run.nnp != res.NoNewPrivs.Value {
-					t.Errorf("no_new_privs %d, want %d", run.nnp, res.NoNewPrivs.Value)
+				if res.NoNewPrivs.Rule != nil {
+					wantNNP = res.NoNewPrivs.Value
+				}
+				if run.nice != wantNice || run.nnp != wantNNP {
+					t.Errorf("nice %d, no_new_privs %d; Resolve says %d (%v), %d (%v)", run.nice, run.nnp, wantNice, res.Priority.Rule, wantNNP, res.NoNewPrivs.Rule)
 				}
 			})
 		}
@@ -415,4 +423,28 @@ func TestIntegrationPAMGroupLookup(t *testing.T) {
 			}
 		})
 	}
+}
+
+// niceAndNNP returns this process's nice value (field 19 of
+// /proc/self/stat) and no_new_privs flag, which the PAM client inherits.
+func niceAndNNP(t *testing.T) (int, int) {
+	t.Helper()
+	stat, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	nice, err := strconv.Atoi(f[16]) // fields after the command start at 3 (state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nnp := 0
+	if bytes.Contains(status, []byte("\nNoNewPrivs:\t1")) {
+		nnp = 1
+	}
+	return nice, nnp
 }
