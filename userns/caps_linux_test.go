@@ -50,16 +50,7 @@ func TestIntegrationNewuidmapWithoutOwnID(t *testing.T) {
 // newuidmap path with them.
 func subordinateOnly(t *testing.T) (uid, gid idmap.Map) {
 	t.Helper()
-	c := Command("/bin/true")
-	c.SubIDs = true
-	p, err := c.plan()
-	if err == nil && p.path != pathNewuidmap {
-		err = fmt.Errorf("the caller writes maps directly (path %v)", p.path)
-	}
-	if err == nil && RunningInUserNS() {
-		err = fmt.Errorf("inside a user namespace newuidmap is not setuid")
-	}
-	testenv.Require(t, featureNewuidmapPath, err)
+	p := requireNewuidmapPath(t, Command("/bin/true"))
 	r, gr := p.uidMap.Ranges()[1], p.gidMap.Ranges()[1]
 	r.ContainerID, gr.ContainerID = 0, 0
 	return idmap.MustNew(r), idmap.MustNew(gr)
@@ -123,17 +114,8 @@ func checkCapsExact(t *testing.T, setup func(t *testing.T, c *Cmd, uid uint32)) 
 }
 
 func TestNewuidmapPath(t *testing.T) {
-	requireUserNS(t)
 	c := Command("/bin/sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map")
-	c.SubIDs = true
-	p, err := c.plan()
-	if err == nil && p.path != pathNewuidmap {
-		err = fmt.Errorf("the caller writes maps itself (path %v)", p.path)
-	}
-	if err == nil && RunningInUserNS() {
-		err = fmt.Errorf("inside a user namespace newuidmap is not setuid")
-	}
-	testenv.Require(t, featureNewuidmapPath, err)
+	requireNewuidmapPath(t, c)
 	out, err := c.Output()
 	if err != nil {
 		t.Fatalf("Output: %v", err)

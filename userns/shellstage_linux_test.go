@@ -25,6 +25,9 @@ func requireNewuidmapPath(t *testing.T, c *Cmd) *plan {
 	if err == nil && p.path != pathNewuidmap {
 		err = fmt.Errorf("the caller writes maps directly (path %v)", p.path)
 	}
+	if err == nil && RunningInUserNS() {
+		err = fmt.Errorf("inside a user namespace newuidmap is not setuid")
+	}
 	testenv.Require(t, featureNewuidmapPath, err)
 	return p
 }
@@ -117,26 +120,30 @@ func TestShellStageFiles(t *testing.T) {
 
 func checkSameAsExec(t *testing.T, c *Cmd, script string) {
 	t.Helper()
-	run := func(cmd *exec.Cmd, start, wait func() error) string {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		cmd.ExtraFiles = []*os.File{w}
-		if err := start(); err != nil {
-			t.Fatal(err)
-		}
-		w.Close()
-		out, _ := io.ReadAll(r)
-		_ = wait()
-		return string(out)
-	}
-	got := run(c.Cmd, c.Start, c.Wait)
+	got := readFD3(t, c.Cmd, c.Start, c.Wait)
 	plain := exec.Command("/bin/sh", "-c", script)
 	plain.Env, plain.Dir = c.Env, c.Dir
-	want := run(plain, plain.Start, plain.Wait)
+	want := readFD3(t, plain, plain.Start, plain.Wait)
 	if got != want {
 		t.Errorf("through the shell stage:\n%s\nthrough os/exec:\n%s", got, want)
 	}
+}
+
+// readFD3 starts cmd with start, a pipe as its descriptor 3, and returns
+// what it wrote there until wait.
+func readFD3(t *testing.T, cmd *exec.Cmd, start, wait func() error) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd.ExtraFiles = []*os.File{w}
+	if err := start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	out, _ := io.ReadAll(r)
+	_ = wait()
+	return string(out)
 }

@@ -154,12 +154,7 @@ func granted(rs []idmap.SubIDRange, own uint32, first, size uint32) bool {
 // missing range.
 func checkSubIDs(m idmap.Map, uid bool, cs *callerSubIDs) error {
 	c := cs.who
-	own := uint32(os.Getegid())
-	if uid {
-		own = uint32(os.Geteuid())
-	}
-	file := subFile(uid)
-	rs, err := subIDs(uid, cs)
+	own, file, rs, err := callerRanges(uid, cs)
 	if err != nil {
 		return &Error{Op: "read " + file, Err: err}
 	}
@@ -182,16 +177,22 @@ func checkSubIDs(m idmap.Map, uid bool, cs *callerSubIDs) error {
 	return nil
 }
 
+// callerRanges returns the caller's own euid (egid), the file and the
+// caller's ranges in it.
+func callerRanges(uid bool, cs *callerSubIDs) (own uint32, file string, rs []idmap.SubIDRange, err error) {
+	own = uint32(os.Getegid())
+	if uid {
+		own = uint32(os.Geteuid())
+	}
+	rs, err = subIDs(uid, cs)
+	return own, subFile(uid), rs, err
+}
+
 // subIDMap is the map rootless podman uses: 0 to the caller, then 1..N to
 // the caller's ranges in file order.
 func subIDMap(uid bool, cs *callerSubIDs) (idmap.Map, error) {
 	c := cs.who
-	own := uint32(os.Getegid())
-	if uid {
-		own = uint32(os.Geteuid())
-	}
-	file := subFile(uid)
-	rs, err := subIDs(uid, cs)
+	own, file, rs, err := callerRanges(uid, cs)
 	if err != nil {
 		return idmap.Map{}, &Error{Op: "read " + file, Err: err}
 	}
