@@ -13,9 +13,10 @@ const pamLineLength = 1024
 
 // Rule is one line of limits.conf that pam_limits acts on: a limit
 // ("<domain> <type> <item> <value>") or an exemption ("<domain> -").
-// A %-domain line for an item other than maxlogins is kept as well
-// (and warned about): upstream ignores it, but Debian's module applies
-// %:0 or %0:N lines to root.
+// Some lines pam_limits rejects are kept as well, and warned about: a
+// %-domain line for another item than maxlogins, as Debian's module
+// applies %:0 or %0:N lines to root; and a maxlogins or maxsyslogins
+// line with a bad value or domain, as it still sets [Result.SysWide].
 // Type, Item and Value are lower-cased, as pam_limits reads them; Domain
 // keeps its case.
 type Rule struct {
@@ -35,6 +36,9 @@ type Rule struct {
 	// pctSkip: why upstream ignores this %-domain line; only Debian's
 	// root path, which reads the domain as a uid range, applies it.
 	pctSkip string
+	// flagOnly: why pam_limits rejects this maxlogins or maxsyslogins
+	// line after it has set its count-all-users flag from it.
+	flagOnly string
 }
 
 // Pos returns "file:line".
@@ -191,6 +195,9 @@ func (c *Config) parseLine(name string, lineno int, chunk []byte, warn func(stri
 		if reason := r.compile(); reason != "" {
 			warn(reason)
 			return
+		}
+		if r.flagOnly != "" {
+			warn(r.flagOnly)
 		}
 		if r.pctSkip != "" {
 			warn(r.pctSkip + " (Debian's pam_limits still applies it to root when the range covers uid 0)")

@@ -74,7 +74,11 @@ func (r *Rule) compile() string {
 	case item == itemPriority || item == itemMaxLogins || item == itemMaxSysLogins || item == int(NICE):
 		l, n := strtol(v)
 		if n == 0 {
-			return "wrong value " + strconv.Quote(v) + " (want a number)"
+			reason := "wrong value " + strconv.Quote(v) + " (want a number)"
+			if item != itemMaxLogins && item != itemMaxSysLogins {
+				return reason
+			}
+			r.flagOnly = reason + loginFlagNote
 		}
 		r.ival = int(max(min(l, math.MaxInt32), math.MinInt32))
 	default:
@@ -88,6 +92,10 @@ func (r *Rule) compile() string {
 	// %group branch to the uid comparison, so %:0 or %0: with any item
 	// still reaches root there: such a rule is kept for that path only.
 	switch {
+	case r.dom.kind == domPercent && item == itemMaxSysLogins && r.dom.rng == rangeNone:
+		if r.flagOnly == "" {
+			r.flagOnly = "a %group or % domain is for maxlogins only" + loginFlagNote
+		}
 	case r.dom.kind == domPercent && item != itemMaxLogins && r.dom.rng == rangeNone:
 		return "a %group or % domain is for maxlogins only"
 	case r.dom.kind == domPercent && item != itemMaxLogins:
@@ -101,6 +109,11 @@ func (r *Rule) compile() string {
 	}
 	return ""
 }
+
+// loginFlagNote: pam_limits sets its count-all-users flag from a
+// maxlogins or maxsyslogins line as soon as it reads the item, before it
+// rejects the value or the domain (measured with a crafted utmp).
+const loginFlagNote = "; pam_limits still lets the line decide whose logins count (maxsyslogins: everyone's, maxlogins: the user's)"
 
 // kernelUnits converts a limits.conf number into the kernel's unit.
 func kernelUnits(res Resource, v uint64, iv int) uint64 {

@@ -5,10 +5,12 @@ package limits
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -447,4 +449,70 @@ func niceAndNNP(t *testing.T) (int, int) {
 		nnp = 1
 	}
 	return nice, nnp
+}
+
+// utmpRecord is a glibc x86-64/arm64 struct utmp (384 bytes) for a
+// USER_PROCESS login of user on line.
+func utmpRecord(user, line string) []byte {
+	b := make([]byte, 384)
+	binary.LittleEndian.PutUint16(b[0:], 7) // USER_PROCESS
+	binary.LittleEndian.PutUint32(b[4:], 4242)
+	copy(b[8:40], line)
+	copy(b[40:44], "lt")
+	copy(b[44:76], user)
+	return b
+}
+
+// TestIntegrationPAMLoginCount puts a utmp holding one login of another
+// user under a private /run and checks whose logins pam_limits counts:
+// the user's own for maxlogins, everyone's for maxsyslogins, as
+// [Result.SysWide] says, including the flag a rejected line leaves.
+func TestIntegrationPAMLoginCount(t *testing.T) {
+	client := buildPAMClient(t)
+	wrap := mountNSWrap(t)
+	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
+		t.Skipf("the utmp layout written here is glibc's on amd64 and arm64, not %s", runtime.GOARCH)
+	}
+	flavor, _ := DetectFlavor("/")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	utmp := filepath.Join(dir, "utmp")
+	if err := os.WriteFile(utmp, utmpRecord("limitsother", "pts/42"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := "mount -t tmpfs tmpfs /run && cp " + utmp + " /run/utmp && exec \"$@\""
+	u, err := LookupUser("/", "nrtest")
+	if err != nil {
+		t.Skipf("no nrtest user to log in: %v", err)
+	}
+	for _, conf := range []string{
+		"* - maxlogins 1\n",
+		"* - maxsyslogins 1\n",
+		"* - maxlogins 1\n% - maxsyslogins 10\n",
+		"* - maxlogins 1\n* - maxsyslogins abc\n",
+		"* - maxsyslogins 1\n* - maxlogins abc\n",
+		"nrtest - maxlogins 1\n* - maxsyslogins 5\n",
+		"nrtest - maxlogins 2\n",
+	} {
+		confFile := filepath.Join(dir, "limits.conf")
+		if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run := runPAMService(t, append(wrap, "sh", "-c", script, "sh"), client, u.Name,
+			"session required pam_limits.so conf="+confFile+"\n")
+		cfg, _ := Parse("limits.conf", []byte(conf))
+		res := cfg.ResolveWith(u, flavor, Start{Caller: run.before})
+		// check_logins: this login counts as 1, then every utmp entry of
+		// the user, or of anyone when the flag is set.
+		count, want := 1, 0
+		if res.SysWide {
+			count++
+		}
+		if l := res.MaxLogins; l.Rule != nil && (l.Value == 0 || l.Value > 0 && count > l.Value) {
+			want = 6 // PAM_PERM_DENIED
+		}
+		if run.session != want {
+			t.Errorf("%q: session %d (%s); Resolve says limit %d, syswide %v, so %d", conf, run.session, run.sessionMsg, res.MaxLogins.Value, res.SysWide, want)
+		}
+	}
 }

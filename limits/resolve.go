@@ -130,9 +130,11 @@ type Result struct {
 	Priority Setting
 	// NoNewPrivs is 1 when the last matching nonewprivs line said 1.
 	NoNewPrivs Setting
-	// MaxLogins is the login limit (-1: none); SysWide is true when
-	// it came from maxsyslogins, which counts all users' logins. Root is
-	// never checked.
+	// MaxLogins is the login limit (-1: none, 0: no login at all);
+	// SysWide says whose logins count against it: everyone's when the
+	// last matching maxlogins or maxsyslogins line read was maxsyslogins,
+	// even a line pam_limits rejected for its value or domain, or whose
+	// class lost. Root is never checked.
 	MaxLogins Setting
 	SysWide   bool
 	// Chroot is the directory of the chroot item (Debian only): the last
@@ -251,6 +253,10 @@ func (c *Config) ResolveWith(u User, f Flavor, s Start) Result {
 			res.NoNewPrivs = Setting{Value: r.ival, Rule: r}
 		case itemMaxLogins, itemMaxSysLogins:
 			res.SysWide = r.item == itemMaxSysLogins // set as soon as the line is read
+			if r.flagOnly != "" {
+				skip(r, "%s", r.flagOnly)
+				continue
+			}
 			if loginClass < class {
 				skip(r, "a more specific line set the login limit")
 				continue

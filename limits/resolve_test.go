@@ -251,3 +251,27 @@ func TestDebianNofileCap(t *testing.T) {
 		t.Errorf("upstream: %+v", it)
 	}
 }
+
+// TestResolveLoginFlag: pam_limits sets its count-everyone flag from
+// every matching maxlogins or maxsyslogins line it reads, even one it then
+// rejects (bad value, % domain for maxsyslogins) or whose class loses.
+func TestResolveLoginFlag(t *testing.T) {
+	for _, c := range []struct {
+		conf    string
+		limit   int
+		sysWide bool
+	}{
+		{"* - maxlogins 1\n", 1, false},
+		{"* - maxlogins 1\n% - maxsyslogins 10\n", 1, true},
+		{"* - maxlogins 1\n* - maxsyslogins abc\n", 1, true},
+		{"* - maxsyslogins 1\n* - maxlogins abc\n", 1, false},
+		{"alice - maxlogins 1\n* - maxsyslogins 5\n", 1, true},
+		{"* - maxlogins 1\nbob - maxsyslogins abc\n", 1, false},
+		{"* - maxlogins 1\n%1:5 - maxsyslogins 10\n", 1, false}, // a % range never reaches process_limit
+	} {
+		res := resolveText(t, c.conf, alice, Upstream)
+		if res.MaxLogins.Value != c.limit || res.SysWide != c.sysWide {
+			t.Errorf("%q: limit %d syswide %v, want %d %v", c.conf, res.MaxLogins.Value, res.SysWide, c.limit, c.sysWide)
+		}
+	}
+}
