@@ -452,11 +452,12 @@ func niceAndNNP(t *testing.T) (int, int) {
 }
 
 // utmpRecord is a glibc x86-64/arm64 struct utmp (384 bytes) for a
-// USER_PROCESS login of user on line.
-func utmpRecord(user, line string) []byte {
+// USER_PROCESS login of user on line by pid (a live one: pam_limits skips
+// entries of dead processes unless it counts everyone's).
+func utmpRecord(user, line string, pid int) []byte {
 	b := make([]byte, 384)
 	binary.LittleEndian.PutUint16(b[0:], 7) // USER_PROCESS
-	binary.LittleEndian.PutUint32(b[4:], 4242)
+	binary.LittleEndian.PutUint32(b[4:], uint32(pid))
 	copy(b[8:40], line)
 	copy(b[40:44], "lt")
 	copy(b[44:76], user)
@@ -477,7 +478,7 @@ func TestIntegrationPAMLoginCount(t *testing.T) {
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	utmp := filepath.Join(dir, "utmp")
-	if err := os.WriteFile(utmp, utmpRecord("limitsother", "pts/42"), 0o644); err != nil {
+	if err := os.WriteFile(utmp, utmpRecord("limitsother", "pts/42", os.Getpid()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	script := "mount -t tmpfs tmpfs /run && cp " + utmp + " /run/utmp && exec \"$@\""
@@ -493,6 +494,8 @@ func TestIntegrationPAMLoginCount(t *testing.T) {
 		"* - maxsyslogins 1\n* - maxlogins abc\n",
 		"nrtest - maxlogins 1\n* - maxsyslogins 5\n",
 		"nrtest - maxlogins 2\n",
+		"% - maxlogins 1\n",
+		"nrtest - maxlogins 1\n% - maxlogins 3\n",
 	} {
 		confFile := filepath.Join(dir, "limits.conf")
 		if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
@@ -505,7 +508,7 @@ func TestIntegrationPAMLoginCount(t *testing.T) {
 		// check_logins: this login counts as 1, then every utmp entry of
 		// the user, or of anyone when the flag is set.
 		count, want := 1, 0
-		if res.SysWide {
+		if l := res.MaxLogins.Rule; res.SysWide || l != nil && l.Domain == "%" {
 			count++
 		}
 		if l := res.MaxLogins; l.Rule != nil && (l.Value == 0 || l.Value > 0 && count > l.Value) {

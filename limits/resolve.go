@@ -134,7 +134,9 @@ type Result struct {
 	// SysWide says whose logins count against it: everyone's when the
 	// last matching maxlogins or maxsyslogins line read was maxsyslogins,
 	// even a line pam_limits rejected for its value or domain, or whose
-	// class lost. Root is never checked.
+	// class lost; else the user's own, but everyone's for a limit set by
+	// a "%" line and the group's members' for a %group line (see
+	// MaxLogins.Rule). Root is never checked.
 	MaxLogins Setting
 	SysWide   bool
 	// Chroot is the directory of the chroot item (Debian only): the last
