@@ -6,12 +6,16 @@
 //
 // Usage:
 //
-//	limits [-user NAME] [-root DIR] [-flavor auto|upstream|debian]
+//	limits [-user NAME] [-root DIR] [-flavor auto|upstream|debian] [-pid PID]
 //
-// -user defaults to the caller; -root reads the limits.conf files, passwd
-// and group of an image or another tree instead of the running system's
-// (the starting values and the task count are still the running system's).
-// It needs no privilege.
+// -user defaults to the caller, or with -pid to the owner (real uid) of
+// that process; -root reads the limits.conf files, passwd and group of an
+// image or another tree instead of the running system's (the starting
+// values and the task count are still the running system's). -pid also
+// shows what a running process really has (/proc/PID/limits: a service
+// started by systemd or a container runtime never went through PAM) and
+// the headroom its real uid has under its own RLIMIT_NPROC. It needs no
+// privilege; counting another user's open files needs ptrace access.
 package main
 
 import (
@@ -19,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -29,20 +34,27 @@ func main() {
 	userName := flag.String("user", "", "user to explain (default: the caller)")
 	root := flag.String("root", "/", "root of the tree holding etc/security/limits.conf, etc/passwd and etc/group")
 	flavorName := flag.String("flavor", "auto", "pam_limits flavour: auto, upstream or debian")
+	pid := flag.Int("pid", 0, "also explain this running process's limits and its uid's headroom")
 	flag.Parse()
-	if err := run(os.Stdout, *root, *userName, *flavorName); err != nil {
+	if err := run(os.Stdout, *root, *userName, *flavorName, *pid); err != nil {
 		fmt.Fprintln(os.Stderr, "limits:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, root, userName, flavorName string) error {
+func run(w io.Writer, root, userName, flavorName string, pid int) error {
 	var (
 		u   limits.User
 		err error
 	)
+	uid := uint32(os.Getuid())
+	if pid != 0 {
+		if uid, err = realUID(pid); err != nil {
+			return err
+		}
+	}
 	if userName == "" {
-		u, err = limits.LookupUID(root, uint32(os.Getuid()))
+		u, err = limits.LookupUID(root, uid)
 	} else {
 		u, err = limits.LookupUser(root, userName)
 	}
@@ -153,7 +165,59 @@ func run(w io.Writer, root, userName, flavorName string) error {
 	if use.Unknown > 0 {
 		fmt.Fprintf(w, "  %d processes of uid %d had unreadable namespaces\n", use.Unknown, u.UID)
 	}
+	if pid != 0 {
+		return explainPID(w, pid, uid)
+	}
 	return nil
+}
+
+// explainPID shows what process pid really has, which is what the kernel
+// checks when it forks: its own soft RLIMIT_NPROC against the tasks of
+// its real uid.
+func explainPID(w io.Writer, pid int, uid uint32) error {
+	m, err := limits.ReadProcLimits(pid)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nprocess %d (real uid %d), from /proc/%d/limits:\n", pid, uid, pid)
+	for _, r := range []limits.Resource{limits.NPROC, limits.NOFILE} {
+		fmt.Fprintf(w, "  %s %v\n", r, m[r])
+	}
+	use, err := limits.CountTasks(uid)
+	if err != nil {
+		return err
+	}
+	if soft := m[limits.NPROC].Soft; soft == limits.Unlimited {
+		fmt.Fprintf(w, "  nproc: %d tasks charged to uid %d, no limit\n", use.Charged, uid)
+	} else {
+		fmt.Fprintf(w, "  nproc: %d tasks charged to uid %d, headroom %d under its soft limit %d\n", use.Charged, uid, use.Headroom(soft), soft)
+	}
+	if uid == 0 {
+		fmt.Fprintln(w, "  (the kernel never refuses a fork to the host's uid 0, nor to holders of CAP_SYS_RESOURCE or CAP_SYS_ADMIN)")
+	}
+	n, l, err := limits.OpenFiles(pid)
+	if err != nil {
+		fmt.Fprintf(w, "  open files: %v\n", err)
+		return nil
+	}
+	fmt.Fprintf(w, "  open files: %d of a soft limit of %s\n", n, limits.FormatValue(l.Soft))
+	return nil
+}
+
+// realUID reads the real uid of pid from /proc/PID/status: the uid
+// RLIMIT_NPROC counts by.
+func realUID(pid int) (uint32, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+			v, err := strconv.ParseUint(f[1], 10, 32)
+			return uint32(v), err
+		}
+	}
+	return 0, fmt.Errorf("no Uid: line in /proc/%d/status", pid)
 }
 
 func source(o limits.Origin, r *limits.Rule) string {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/nonroot-go/nonroot/limits"
 )
 
 var buildDir string
@@ -148,5 +150,46 @@ func TestUnknownUser(t *testing.T) {
 	out, err := runExample(t, "-root", fixture, "-user", "mallory")
 	if err == nil || !strings.Contains(out, "user not found") {
 		t.Errorf("mallory: %v\n%s", err, out)
+	}
+}
+
+// TestExplainsAProcess gives a child of ours a known RLIMIT_NPROC and
+// asks the example about it.
+func TestExplainsAProcess(t *testing.T) {
+	cmd := exec.Command("sleep", "300")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	pid := cmd.Process.Pid
+	cur, err := limits.Get(pid, limits.NPROC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := limits.Rlimit{Soft: min(cur.Hard, 5000) / 2, Hard: min(cur.Hard, 5000)}
+	if err := limits.Set(pid, limits.NPROC, want); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runExample(t, "-pid", strconv.Itoa(pid))
+	if err != nil && strings.Contains(out, "user not found") {
+		t.Skipf("uid %d is not in /etc/passwd (add it, or run as a user it lists): %s", os.Getuid(), out)
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, fmt.Sprintf("process %d (real uid %d)", pid, os.Getuid())) || !strings.Contains(out, "  nproc "+want.String()+"\n") {
+		t.Errorf("no limits of pid %d (want nproc %v):\n%s", pid, want, out)
+	}
+	m := regexp.MustCompile(`nproc: (\d+) tasks charged to uid \d+, headroom (\d+) under its soft limit (\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no headroom line:\n%s", out)
+	}
+	charged, _ := strconv.ParseUint(m[1], 10, 64)
+	room, _ := strconv.ParseUint(m[2], 10, 64)
+	if m[3] != strconv.FormatUint(want.Soft, 10) || charged < 2 || room != max(want.Soft, charged)-charged {
+		t.Errorf("headroom line %q: want %d - charged", m[0], want.Soft)
+	}
+	if !strings.Contains(out, "open files: ") {
+		t.Errorf("no open files line:\n%s", out)
 	}
 }
