@@ -154,7 +154,8 @@ func (c *Cmd) Run() error {
 	return c.Wait()
 }
 
-// Wait waits for the command to exit, as exec.Cmd.Wait.
+// Wait waits for the command to exit, as exec.Cmd.Wait: a command that ran
+// and failed gives an *exec.ExitError, as there.
 func (c *Cmd) Wait() error {
 	if c.Cmd == nil {
 		return &Error{Op: "wait", Kind: ErrInvalid, Err: errors.New("Cmd not made by Command")}
@@ -170,7 +171,7 @@ func (c *Cmd) Output() ([]byte, error) {
 		return nil, &Error{Op: "output", Kind: ErrInvalid, Err: errors.New("Cmd not made by Command")}
 	}
 	if c.Stdout != nil {
-		return nil, errors.New("userns: Stdout already set")
+		return nil, &Error{Op: "output", Kind: ErrInvalid, Err: errors.New("its Stdout is already set")}
 	}
 	var stdout, stderr bytes.Buffer
 	c.Stdout = &stdout
@@ -190,10 +191,10 @@ func (c *Cmd) Output() ([]byte, error) {
 // standard error together.
 func (c *Cmd) CombinedOutput() ([]byte, error) {
 	if c.Cmd == nil {
-		return nil, &Error{Op: "output", Kind: ErrInvalid, Err: errors.New("Cmd not made by Command")}
+		return nil, &Error{Op: "combined output", Kind: ErrInvalid, Err: errors.New("Cmd not made by Command")}
 	}
 	if c.Stdout != nil || c.Stderr != nil {
-		return nil, errors.New("userns: Stdout or Stderr already set")
+		return nil, &Error{Op: "combined output", Kind: ErrInvalid, Err: errors.New("its Stdout or Stderr is already set")}
 	}
 	var b bytes.Buffer
 	c.Stdout = &b

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -620,5 +621,32 @@ func TestOutputStderr(t *testing.T) {
 	both, err := Command("/bin/sh", "-c", "echo out; echo err >&2").CombinedOutput()
 	if err != nil || string(both) != "out\nerr\n" {
 		t.Errorf("CombinedOutput = %q, %v", both, err)
+	}
+}
+
+// Output and CombinedOutput refuse a Cmd whose output is already taken,
+// and every method a Cmd not made by Command, as ErrInvalid before any
+// process exists.
+func TestOutputInvalid(t *testing.T) {
+	c := Command("/bin/true")
+	c.Stdout = io.Discard
+	if _, err := c.Output(); !errors.Is(err, ErrInvalid) || c.Process != nil {
+		t.Errorf("Output with Stdout set = %v (process %v), want ErrInvalid and none", err, c.Process)
+	}
+	c = Command("/bin/true")
+	c.Stderr = io.Discard
+	if _, err := c.CombinedOutput(); !errors.Is(err, ErrInvalid) || c.Process != nil {
+		t.Errorf("CombinedOutput with Stderr set = %v (process %v), want ErrInvalid and none", err, c.Process)
+	}
+	var zero Cmd
+	for name, err := range map[string]error{
+		"Start": zero.Start(), "Run": zero.Run(), "Wait": zero.Wait(),
+		"Output":         func() error { _, err := zero.Output(); return err }(),
+		"CombinedOutput": func() error { _, err := zero.CombinedOutput(); return err }(),
+	} {
+		var e *Error
+		if !errors.As(err, &e) || !errors.Is(err, ErrInvalid) {
+			t.Errorf("zero Cmd %s = %v, want an *Error answering ErrInvalid", name, err)
+		}
 	}
 }

@@ -78,8 +78,10 @@
 //
 // # When the system says no
 //
-// Every error is an *[Error] with the operation, the pid once there is one,
-// and the cause; errors.Is answers for os.ErrPermission where the refusal
+// Every error of Start, and of Run, Output and CombinedOutput before the
+// command runs, is an *[Error] with the operation, the pid once there is
+// one, and the cause (a command that ran and failed gives an
+// *exec.ExitError, as in os/exec); errors.Is answers for os.ErrPermission where the refusal
 // is one of privilege, and for the sentinels: [ErrNotSupported],
 // [ErrDisabled] (user.max_user_namespaces is 0, Ubuntu's
 // kernel.apparmor_restrict_unprivileged_userns is 1), [ErrNestingLimit]

@@ -95,7 +95,10 @@ func runHelper(ctx context.Context, path string, pid int, m idmap.Map) error {
 		if msg != "" {
 			err = fmt.Errorf("%w: %s", err, msg)
 		}
-		return &Error{Op: strings.Join(append([]string{path}, args...), " "), Pid: pid, Err: err}
+		return &Error{
+			Op: strings.Join(append([]string{path}, args...), " "), Pid: pid, Err: err,
+			Hint: "the helper writes only ranges /etc/subuid and /etc/subgid grant to the calling user, and only where it runs setuid root in the caller's user namespace",
+		}
 	}
 	return nil
 }

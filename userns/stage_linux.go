@@ -204,6 +204,8 @@ func runStage(cfg *stageConfig) {
 		}
 		report(e)
 	}
+	// Go's fork made sure the parent lived when Pdeathsig was first set.
+	ppid := unix.Getppid()
 	if cfg.Wait {
 		var b [1]byte
 		n, _ := unix.Read(cfg.GoFD, b[:])
@@ -277,6 +279,11 @@ func runStage(cfg *stageConfig) {
 		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(cfg.Pdeathsig), 0, 0, 0); err != nil {
 			fail("prctl PR_SET_PDEATHSIG", err)
 			return
+		}
+		// A parent that died while the signal was cleared sent nothing:
+		// deliver it now, as Go's own fork does for the same race.
+		if unix.Getppid() != ppid {
+			_ = unix.Kill(unix.Getpid(), cfg.Pdeathsig)
 		}
 	}
 	if cfg.NoNewPrivs {
