@@ -11,7 +11,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -21,44 +20,16 @@ import (
 	"github.com/nonroot-go/nonroot/limits"
 )
 
-var buildDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testenv.RemovePrograms()
 	os.Exit(code)
 }
 
-var built = sync.OnceValues(func() (string, error) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("no go command to build the example with, and NONROOT_EXAMPLES_DIR is not set: %w", err)
-	}
-	if buildDir, err = os.MkdirTemp("", "nsrun-test-"); err != nil {
-		return "", err
-	}
-	p := filepath.Join(buildDir, "nsrun")
-	if out, err := exec.Command(gobin, "build", "-o", p, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return p, nil
-})
-
-// nsrun runs the program (prebuilt by CI into NONROOT_EXAMPLES_DIR, or
-// built now) and returns its stdout, stderr and exit status.
+// nsrun runs the program (testenv.Program) and returns its stdout, stderr and exit status.
 func nsrun(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	bin := ""
-	if dir := os.Getenv("NONROOT_EXAMPLES_DIR"); dir != "" {
-		bin = filepath.Join(dir, "nsrun")
-	} else {
-		var err error
-		if bin, err = built(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := testenv.Program(t, "nsrun")
 	var o, e bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &o, &e

@@ -6,13 +6,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,52 +18,15 @@ import (
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
 
-var buildDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testenv.RemovePrograms()
 	os.Exit(code)
-}
-
-var built = sync.OnceValues(func() (string, error) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("no go command to build the example with, and NONROOT_EXAMPLES_DIR is not set: %w", err)
-	}
-	if buildDir, err = os.MkdirTemp("", "pscaps-example-"); err != nil {
-		return "", err
-	}
-	p := filepath.Join(buildDir, "pscaps")
-	if out, err := exec.Command(gobin, "build", "-o", p, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return p, nil
-})
-
-// binary returns the program CI prebuilt into NONROOT_EXAMPLES_DIR (the
-// unprivileged modes cannot run go build), or one built now.
-func binary(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("NONROOT_EXAMPLES_DIR"); dir != "" {
-		p := filepath.Join(dir, "pscaps")
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("NONROOT_EXAMPLES_DIR is set but: %v", err)
-		}
-		return p
-	}
-	p, err := built()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func runPscaps(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(binary(t), args...)
+	cmd := exec.Command(testenv.Program(t, "pscaps"), args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -151,7 +111,7 @@ func TestFilterByCapability(t *testing.T) {
 			}
 		}
 	}
-	cmd := exec.Command(binary(t), "-cap", "no_such_cap")
+	cmd := exec.Command(testenv.Program(t, "pscaps"), "-cap", "no_such_cap")
 	if err := cmd.Run(); err == nil {
 		t.Errorf("an unknown capability was accepted")
 	}

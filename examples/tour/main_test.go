@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -19,51 +17,10 @@ import (
 	"github.com/nonroot-go/nonroot/internal/testenv"
 )
 
-var buildDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testenv.RemovePrograms()
 	os.Exit(code)
-}
-
-// built builds the program once; the directory is 0700, which the
-// tour's children under other uids never need to enter, since they
-// re-execute it through /proc/self/exe.
-var built = sync.OnceValues(func() (string, error) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("no go command to build the example with, and NONROOT_EXAMPLES_DIR is not set: %w", err)
-	}
-	if buildDir, err = os.MkdirTemp("", "tour-test-"); err != nil {
-		return "", err
-	}
-	p := filepath.Join(buildDir, "tour")
-	if out, err := exec.Command(gobin, "build", "-o", p, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return p, nil
-})
-
-// binary returns the tour program: the one CI prebuilt into
-// NONROOT_EXAMPLES_DIR (the unprivileged modes cannot run go build), or
-// one built now.
-func binary(t *testing.T, name string) string {
-	t.Helper()
-	if dir := os.Getenv("NONROOT_EXAMPLES_DIR"); dir != "" {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("NONROOT_EXAMPLES_DIR is set but: %v", err)
-		}
-		return p
-	}
-	p, err := built()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // Feature names of this test, beyond internal/testenv's.
@@ -134,7 +91,7 @@ func stepNeeds() map[int]struct {
 }
 
 func TestTourJSON(t *testing.T) {
-	bin := binary(t, "tour")
+	bin := testenv.Program(t, "tour")
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin, "--json")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -214,7 +171,7 @@ func newuidmapTools() error {
 // TestTourText runs the tour as a newcomer would and checks that every
 // step prints its parts and a verdict.
 func TestTourText(t *testing.T) {
-	bin := binary(t, "tour")
+	bin := testenv.Program(t, "tour")
 	out, err := exec.Command(bin).CombinedOutput()
 	if err != nil {
 		t.Fatalf("tour: %v\n%s", err, out)
@@ -244,7 +201,7 @@ func TestTourText(t *testing.T) {
 }
 
 func TestTourBadUsage(t *testing.T) {
-	bin := binary(t, "tour")
+	bin := testenv.Program(t, "tour")
 	out, err := exec.Command(bin, "--no-such-flag").CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
