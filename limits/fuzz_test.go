@@ -14,7 +14,7 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	f.Add([]byte("@1000:2000 - nice -5\n%:7 - maxlogins 2\n:0 - nonewprivs x\n"))
+	f.Add([]byte("@1000:2000 - nice -5\n%:7 - maxlogins 2\n:0 - nonewprivs x\n% - maxsyslogins 3\n* - maxlogins x\n%0: soft core 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, warns := Parse("f", data)
 		for _, w := range warns {
@@ -33,7 +33,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for i := range c.Rules {
 			a, z := c.Rules[i], c2.Rules[i]
-			if a.String() != z.String() || a.value != z.value || a.ival != z.ival || a.dom != z.dom || a.Exempt != z.Exempt {
+			if a.String() != z.String() || a.value != z.value || a.ival != z.ival || a.dom != z.dom || a.Exempt != z.Exempt || a.pctSkip != z.pctSkip || a.flagOnly != z.flagOnly {
 				t.Fatalf("rule %q became %q", a.String(), z.String())
 			}
 		}
