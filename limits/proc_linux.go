@@ -106,7 +106,7 @@ func opError(op string, pid int, r Resource, err error, want Rlimit, setting boo
 	switch {
 	case gerr == nil && want.Hard > cur.Hard:
 		e.Err = because(err, ErrNeedsCapSysResource)
-		e.Hint = "hard limit " + FormatValue(cur.Hard) + " -> " + FormatValue(want.Hard) + "; lower limits only, or run as real root with CAP_SYS_RESOURCE"
+		e.Hint = "hard limit " + FormatValue(cur.Hard) + " -> " + FormatValue(want.Hard) + "; root in a container, in unshare -r or under a bounding set without it lacks it (bit 24 of CapEff in /proc/self/status); lower limits only, or raise from a process that has it"
 	case r == NOFILE && want.Hard != Unlimited && gerr == nil:
 		e.Hint = "a nofile value above /proc/sys/fs/nr_open is refused"
 	default:
