@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -26,7 +25,10 @@ var moduleDirs = []string{
 //     without patches, or an image without PAM).
 func DetectFlavor(root string) (Flavor, string) {
 	for _, dir := range moduleDirs {
-		path := filepath.Join(root, dir, "pam_limits.so")
+		path, err := inRoot(root, dir+"/pam_limits.so")
+		if err != nil {
+			continue
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			continue
@@ -49,7 +51,11 @@ func DetectFlavor(root string) (Flavor, string) {
 // dpkgVersion returns the version of an installed package from dpkg's
 // status file, or "".
 func dpkgVersion(root, pkg string) string {
-	f, err := os.Open(filepath.Join(root, "var/lib/dpkg/status"))
+	path, err := inRoot(root, "/var/lib/dpkg/status")
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return ""
 	}

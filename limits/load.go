@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -25,12 +24,17 @@ const (
 //
 // Lines pam_limits skips are returned as warnings; only a file that
 // exists but cannot be read is an error, as it fails the PAM session.
-// Reading needs no privilege beyond read access to the files.
+// Symbolic links resolve inside root, as in a chroot. Reading needs no
+// privilege beyond read access to the files.
 func Load(root string) (*Config, []Warning, error) {
 	c := &Config{}
 	var warns []Warning
 	read := func(name string) error {
-		data, err := os.ReadFile(filepath.Join(root, name))
+		path, err := inRoot(root, name)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
@@ -43,7 +47,11 @@ func Load(root string) (*Config, []Warning, error) {
 	} else if err != nil {
 		return nil, warns, err
 	}
-	entries, err := os.ReadDir(filepath.Join(root, ConfDir))
+	dir, err := inRoot(root, ConfDir)
+	if err != nil {
+		return nil, warns, err
+	}
+	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, warns, err
 	}
@@ -58,7 +66,11 @@ func Load(root string) (*Config, []Warning, error) {
 	slices.Sort(names) // Go compares strings bytewise, like strcmp
 	for _, n := range names {
 		name := ConfDir + "/" + n
-		fi, err := os.Stat(filepath.Join(root, name))
+		path, err := inRoot(root, name)
+		if err != nil {
+			return nil, warns, err
+		}
+		fi, err := os.Stat(path)
 		if err != nil {
 			return nil, warns, err
 		}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -53,7 +52,10 @@ func LookupUID(root string, uid uint32) (User, error) {
 }
 
 func lookup(root string, match func([]string) bool, who string) (User, error) {
-	passwd := filepath.Join(root, "etc/passwd")
+	passwd, err := inRoot(root, "/etc/passwd")
+	if err != nil {
+		return User{}, err
+	}
 	data, err := os.ReadFile(passwd)
 	if err != nil {
 		return User{}, err
@@ -81,7 +83,10 @@ func lookup(root string, match func([]string) bool, who string) (User, error) {
 // finds them. An entry whose name an earlier line already has is kept
 // for its gid only, as getgrnam returns the first line of a name.
 func userGroups(root string, u User) ([]Group, error) {
-	path := filepath.Join(root, "etc/group")
+	path, err := inRoot(root, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil, nil
