@@ -4,64 +4,26 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/nonroot-go/nonroot/internal/testenv"
 	"github.com/nonroot-go/nonroot/limits"
 )
 
-var buildDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testenv.RemovePrograms()
 	os.Exit(code)
-}
-
-var built = sync.OnceValues(func() (string, error) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("no go command to build the example with, and NONROOT_EXAMPLES_DIR is not set: %w", err)
-	}
-	if buildDir, err = os.MkdirTemp("", "limits-example-"); err != nil {
-		return "", err
-	}
-	p := filepath.Join(buildDir, "limits")
-	if out, err := exec.Command(gobin, "build", "-o", p, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return p, nil
-})
-
-// binary returns the program CI prebuilt into NONROOT_EXAMPLES_DIR (the
-// unprivileged modes cannot run go build), or one built now.
-func binary(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("NONROOT_EXAMPLES_DIR"); dir != "" {
-		p := filepath.Join(dir, "limits")
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("NONROOT_EXAMPLES_DIR is set but: %v", err)
-		}
-		return p
-	}
-	p, err := built()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 const fixture = "../../limits/testdata/root"
 
 func runExample(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	out, err := exec.Command(binary(t), args...).CombinedOutput()
+	out, err := exec.Command(testenv.Program(t, "limits"), args...).CombinedOutput()
 	return string(out), err
 }
 
