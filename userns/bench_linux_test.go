@@ -74,6 +74,18 @@ func BenchmarkStartNewuidmap(b *testing.B) {
 			}
 		}
 	})
+	// An identity other than the caller's own takes the Go stage.
+	b.Run("userns-uid1000", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c := Command("/bin/true")
+			c.SubIDs = true
+			c.UID, c.GID = 1000, 1000
+			if err := c.Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	path, err := exec.LookPath("unshare")
 	if err != nil {
 		return

@@ -102,23 +102,27 @@
 //
 // Measured with BenchmarkPaired, which alternates the two contenders round
 // by round so that both see the same load (2 vCPUs, Linux 6.18, other work
-// keeping the load average between 5 and 12; each figure a ratio of
-// medians of 200 rounds; six runs each, on 29 Nov 2026):
+// keeping the load average between 4 and 12; each figure a ratio of
+// medians of 200 rounds; four to six runs each, on 29 and 30 Nov 2026):
 //
-//	fast path / Go's own SysProcAttr spawn, same map    0.99 to 1.05   (target <= 1.15: met)
-//	fast path / unshare -r                              0.80 to 0.90
+//	fast path / Go's own SysProcAttr spawn, same map    0.99 to 1.10   (target <= 1.15: met)
+//	fast path / unshare -r                              0.80 to 0.89
 //	newuidmap path / unshare --map-users (util-linux)   1.01 to 1.26   (target < 1: not met here)
 //	newuidmap path, shell stage / Go stage              0.79 to 0.87
 //
 // The fast path adds about 3 µs and 21 allocations of planning
 // (BenchmarkPlan) to Go's own spawn. The newuidmap path runs newuidmap and
-// newgidmap at the same time; on these two busy CPUs the overlap is worth
-// about what the extra process (the stage, forked from a Go program
-// without vfork, as Go does for every CLONE_NEWUSER) costs, so it ties
-// with util-linux's sequential helpers when the load is low and loses by a
-// fifth when it is high. Run
+// newgidmap at the same time and reads the caller's /etc/subuid entries
+// only when the files change; what it still pays over util-linux is one
+// process more (/bin/sh waits for the helpers, then env -i executes the
+// target with exactly Cmd's environment, where unshare is one program)
+// and a fork of the whole Go process, since Go never uses vfork with
+// CLONE_NEWUSER. A command whose identity is not the caller's own takes
+// the Go stage once, with its capabilities carried in the ambient set
+// (BenchmarkStartNewuidmap/userns-uid1000: median 10 to 13 ms here, where
+// re-executing the stage a second time took 16 ms). Run
 //
-//	go test -run '^$' -bench Paired -count 3 ./userns/
+//	go test -run '^$' -bench 'Paired|StartNewuidmap' -count 3 ./userns/
 //
 // as an ordinary user with /etc/subuid ranges to see all rows.
 //

@@ -13,9 +13,13 @@
 //		})
 //	}
 //
+// A TestMain that does more calls userns.Init() first and m.Run itself:
+// Main is only those two calls.
+//
 // The code of the test before Run runs twice, once outside and once inside;
 // keep it free of side effects that must not repeat. Creating the
 // namespace needs what [userns.Cmd] needs for the configuration given;
 // where the system refuses, the test is skipped with the reason (or fails
-// when NONROOT_REQUIRE lists "userns").
+// when the comma-separated NONROOT_REQUIRE lists "userns" or "all", as a
+// CI that must not skip sets it).
 package usernstest

@@ -31,8 +31,9 @@ func Inside() bool { return os.Getenv(innerEnv) != "" }
 
 // Run runs fn as the test t inside a new user namespace. configure, if not
 // nil, sets up the *userns.Cmd that re-executes the test binary (maps,
-// identity, capabilities, limits); its zero configuration maps the
-// caller's uid and gid to 0, like unshare -r. Run returns when the inner
+// identity, capabilities, limits; not Stdout or Stderr, which Run
+// collects); its zero configuration maps the caller's uid and gid to 0,
+// like unshare -r, which needs no privilege. Run returns when the inner
 // test has ended; a failure inside fails t, a skip inside skips t, and the
 // inner output is logged to t.
 func Run(t *testing.T, configure func(*userns.Cmd), fn func(t *testing.T)) {
