@@ -22,7 +22,7 @@ func TestIntegrationCapsExact(t *testing.T) {
 		if uid != 0 {
 			manyUIDs(t, c)
 		}
-	})
+	}, nil)
 }
 
 // The same through newuidmap with a map that leaves the caller's own uid
@@ -33,7 +33,7 @@ func TestIntegrationNewuidmapWithoutOwnID(t *testing.T) {
 	m, g := subordinateOnly(t)
 	checkCapsExact(t, func(t *testing.T, c *Cmd, uid uint32) {
 		c.UIDMap, c.GIDMap = m, g
-	})
+	}, nil)
 	c := Command("/bin/sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map")
 	c.UIDMap, c.GIDMap = m, g
 	out, err := c.Output()
@@ -43,6 +43,17 @@ func TestIntegrationNewuidmapWithoutOwnID(t *testing.T) {
 	if want := "0\n0\n" + indent(m.String()) + indent(g.String()); string(out) != want {
 		t.Errorf("child says\n%s\nwant\n%s", out, want)
 	}
+}
+
+// Maps written directly that leave uid 0 out: the stage has no root to
+// start as and carries the namespace's capabilities in the ambient set.
+func TestIntegrationCapsWithoutRoot(t *testing.T) {
+	requireUserNS(t)
+	testenv.Require(t, testenv.MultiMap, testenv.ProbeMultiMap())
+	m := idmap.MustNew(idmap.Range{ContainerID: 1000, HostID: 100000, Size: 1000})
+	checkCapsExact(t, func(t *testing.T, c *Cmd, uid uint32) {
+		c.UIDMap, c.GIDMap = m, m
+	}, func(uid uint32) bool { return uid != 0 })
 }
 
 // subordinateOnly returns the caller's first /etc/subuid and /etc/subgid
@@ -56,7 +67,10 @@ func subordinateOnly(t *testing.T) (uid, gid idmap.Map) {
 	return idmap.MustNew(r), idmap.MustNew(gr)
 }
 
-func checkCapsExact(t *testing.T, setup func(t *testing.T, c *Cmd, uid uint32)) {
+// checkCapsExact starts a command for each row of its table whose uid
+// only (nil: all) accepts, with the map setup gives it, and compares the
+// sets /proc/PID/status shows with the row's.
+func checkCapsExact(t *testing.T, setup func(t *testing.T, c *Cmd, uid uint32), only func(uid uint32) bool) {
 	all := allCaps()
 	const docker = caps.DockerDefault
 	const netBind, chown = caps.Set(1 << 10), caps.Set(1 << 0)
@@ -75,6 +89,9 @@ func checkCapsExact(t *testing.T, setup func(t *testing.T, c *Cmd, uid uint32)) 
 		{"uid 1000 ambient", 1000, &Capabilities{Bounding: docker, Effective: netBind | chown, Inheritable: netBind | chown, Ambient: netBind | chown}, want{docker, netBind | chown, netBind | chown, netBind | chown}},
 		{"uid 1000 bounding only", 1000, &Capabilities{Bounding: docker}, want{docker, 0, 0, 0}},
 	} {
+		if only != nil && !only(tc.uid) {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			c := Command("/bin/sleep", "60")
 			setup(t, c, tc.uid)

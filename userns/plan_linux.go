@@ -23,7 +23,8 @@ type plan struct {
 	setgroups bool
 	cfg       stageConfig
 	// runAsZero: the stage (pathStage) starts as 0:0 and switches to
-	// UID:GID itself; otherwise Go's Credential puts it there.
+	// UID:GID itself; otherwise Go's Credential puts it there, or, with
+	// ambient, the stage does from the caller's own IDs.
 	runAsZero bool
 	// shell: the newuidmap path's stage is /bin/sh (see shellStage).
 	shell bool
@@ -139,7 +140,11 @@ func (c *Cmd) plan() (*plan, error) {
 	_, g0 := p.gidMap.ToHost(0)
 	p.runAsZero = u0 && g0
 	if !p.runAsZero && sc != nil {
-		return nil, invalid("Caps need uid and gid 0 mapped: the stage sets capabilities as root of the namespace")
+		// No uid 0 to start as: the stage keeps the namespace's
+		// capabilities across its execve in the ambient set instead, and
+		// sets the identity itself.
+		p.ambient, p.cfg.SetID = true, true
+		return p, nil
 	}
 	p.cfg.SetID = p.runAsZero && (c.UID != 0 || c.GID != 0 || c.Setgroups)
 	return p, nil

@@ -176,9 +176,14 @@ func (c *Cmd) startStage(p *plan) (err error) {
 			return err
 		}
 		a.GidMappingsEnableSetgroups = p.setgroups
-		if p.runAsZero {
+		switch {
+		case p.runAsZero:
 			a.Credential = &syscall.Credential{NoSetGroups: true}
-		} else {
+		case p.ambient:
+			// The stage sets the identity: a switch away from the
+			// caller's IDs, which are not the namespace's root, keeps
+			// the capabilities the ambient set carries.
+		default:
 			a.Credential = &syscall.Credential{Uid: c.UID, Gid: c.GID, Groups: c.Groups, NoSetGroups: !p.setgroups}
 		}
 	}
