@@ -359,11 +359,17 @@ func TestNotInParent(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	requireUserNS(t)
-	for _, stage := range []bool{false, true} {
-		t.Run(fmt.Sprint("stage=", stage), func(t *testing.T) {
+	for _, how := range []string{"fast", "stage", "newuidmap"} {
+		t.Run(how, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
 			c := CommandContext(ctx, "/bin/sleep", "60")
-			c.NoNewPrivs = stage
+			switch how {
+			case "stage":
+				c.NoNewPrivs = true
+			case "newuidmap":
+				requireNewuidmapPath(t, c)
+			}
 			if err := c.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -375,6 +381,9 @@ func TestCancel(t *testing.T) {
 			}
 			if ws, ok := c.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
 				t.Errorf("child ended with %v, want SIGKILL", c.ProcessState)
+			}
+			if c.how.String() != how {
+				t.Errorf("path %v, want %s", c.how, how)
 			}
 		})
 	}
