@@ -4,20 +4,15 @@ package main
 
 import (
 	"iter"
-	"syscall"
 
 	"github.com/nonroot-go/nonroot/caps"
-
 	"github.com/nonroot-go/nonroot/idmap"
-	"github.com/nonroot-go/nonroot/userns"
-
 	"github.com/nonroot-go/nonroot/limits"
+	"github.com/nonroot-go/nonroot/userns"
 )
 
 // This file holds our side of each comparison: the calls into nonroot's
 // packages.
-
-var errESRCH = syscall.ESRCH
 
 // oursScan reads the capability sets of every process and returns how
 // many it read.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"syscall"
 
 	"github.com/moby/sys/capability"
 )
@@ -166,7 +167,7 @@ func mobyScan() error {
 			err = c.Load()
 		}
 		// A process that exited since the listing is not a failure.
-		if err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, errESRCH) {
+		if err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ESRCH) {
 			return fmt.Errorf("pid %d: %w", pid, err)
 		}
 	}
