@@ -13,8 +13,9 @@ var errShownUnmapped = fmt.Errorf("%w; /proc shows 4294967295 where the reader's
 
 // ParseProc parses the text of /proc/PID/uid_map or gid_map, or text to
 // be written there: one extent per line as "inner outer count", fields
-// separated by spaces or tabs (the kernel right-aligns them in columns
-// of 10 when it shows them), the last newline optional. It reads what
+// separated by any of C's blanks (space, tab, \r, \v, \f), as the kernel
+// takes them (it shows them right-aligned in columns of 10), the last
+// newline optional. It reads what
 // the kernel reads, except that a number above 4294967295 is an error
 // ([ErrRange]) where the kernel silently keeps its low 32 bits, and a NUL
 // byte is [ErrSyntax] where the kernel silently stops reading.
