@@ -98,6 +98,29 @@
 // caller can create user namespaces at all, found by trying. None needs
 // privilege.
 //
+// # Host directories inside a namespace
+//
+// [MountIDMapped] and [OpenIDMapped] show a host directory with its owners
+// translated through a namespace's maps, without touching the files: a tree
+// owned by host uid 100000 appears owned by 0 to a container mapped
+// 0:100000:65536 (open_tree, mount_setattr with MOUNT_ATTR_IDMAP,
+// move_mount). The namespace that carries the maps comes from a holder
+// process that stops at its first instruction and is reaped before the call
+// returns, or from [MountOptions].UserNS. They need CAP_SYS_ADMIN over the
+// caller's mount namespace and over the user namespace that mounted the
+// file system: root on the host for disk file systems; inside a user
+// namespace, only file systems it mounted itself, such as its own tmpfs.
+// The kernel supports them from Linux 5.12 for ext4, xfs and fat, 5.15 for
+// btrfs and 6.3 for tmpfs, and refuses overlay and proc sources
+// ([ErrIDMapUnsupported]).
+//
+// Where ID-mapped mounts are not available, [ShiftOwnership] rewrites a
+// tree's owners on disk from one pair of maps to another, in parallel,
+// without following symbolic links or leaving the tree's mount, shifting
+// hard links once and keeping setuid and setgid bits and file capabilities
+// (a version 3 capability's root uid moves with the maps). It needs
+// CAP_CHOWN, CAP_FOWNER and CAP_SETFCAP over both the old and the new IDs.
+//
 // # Speed
 //
 // Measured with BenchmarkPaired, which alternates the two contenders round
