@@ -110,6 +110,18 @@
 // says how to add some. [RootlessMap] builds the map rootless podman
 // builds from them.
 //
+// # One range per container
+//
+// [Allocator] gives each container a block of host IDs of its own (65536 by
+// default, as Kubernetes gives each pod), keyed by the container's name,
+// from a pool such as the "containers" user's /etc/subuid lines
+// ([PoolFromSubIDs]). Its state is one JSON file, locked with flock and
+// replaced crash-safely (write, fsync, rename, fsync of the directory), so
+// processes that allocate at the same time never overlap and a kill at any
+// instant leaves the old state or the new one. A corrupt state file, or one
+// a newer version wrote, is an error naming it, never reset. It needs only
+// write access to the state file's directory.
+//
 // # Privileges
 //
 // Building, checking, translating, composing, parsing and formatting maps
