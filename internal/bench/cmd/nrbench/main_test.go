@@ -19,9 +19,9 @@ import (
 // as the ordinary user.
 func wantIDs() []string {
 	if os.Geteuid() == 0 {
-		return []string{"1a", "1b", "1c", "1d", "2", "3/1", "3/5", "3/340", "4a", "4b", "4c", "5", "6"}
+		return []string{"1a", "1b", "1c", "1d", "2", "3/1", "3/5", "3/340", "4a", "4b", "4c", "4d", "5", "6"}
 	}
-	return []string{"1a", "1b", "2", "3/1", "3/5", "3/340", "4a", "4b", "4c", "5", "6"}
+	return []string{"1a", "1b", "2", "3/1", "3/5", "3/340", "4a", "4b", "4c", "4d", "5", "6"}
 }
 
 // mainEnv makes the test binary run nrbench's main instead of the tests,

@@ -151,7 +151,21 @@ func scan(cfg config, f *fixture) []row {
 			rows[i].setTheirs(s[idx[i]])
 		}
 	}
-	return rows
+	// The target is for the same information as pscap's: the sets,
+	// pid, ppid, uid and command, without the start time, threads and
+	// user namespace that caps.All adds.
+	same := base
+	same.ID, same.Ours, same.Theirs, same.MaxRatio, same.Target = "4d", "caps.Scan, pscap's information only", "pscap -a", 0.5, "≤ 0.5"
+	switch {
+	case err != nil:
+		same.Skipped = err.Error()
+	case light < 0 || idx[0] < 0:
+		same.Skipped = join(rows[0].Skipped, "needs both caps.Scan and pscap")
+	default:
+		same.setOurs(s[light])
+		same.setTheirs(s[idx[0]])
+	}
+	return append(rows, same)
 }
 
 // mobyScan loads every process's sets with moby/sys/capability, the
