@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -33,9 +32,6 @@ type options struct {
 	ulimits         listFlag
 	setgroups       bool
 	command         []string
-
-	// uidMap and gidMap are the parsed --uidmap and --gidmap.
-	uidMap, gidMap idmap.Map
 }
 
 // build turns the options into a userns.Cmd, or says in one line what
@@ -107,10 +103,6 @@ func (o *options) maps(c *userns.Cmd) error {
 			if c.GIDMap, err = idmap.ParsePodman(hostForm(o.gidmap)); err != nil {
 				return fmt.Errorf("--gidmap: %w", err)
 			}
-		}
-		o.uidMap, o.gidMap = c.UIDMap, c.GIDMap
-		if os.Getenv(nestedEnv) != "" {
-			return o.translate(c)
 		}
 	case len(o.gidmap) > 0:
 		return errors.New("--gidmap needs --uidmap")

@@ -86,16 +86,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, stdout, stderr
 	if err := c.Start(); err != nil {
-		if !mayNest(o, err) {
-			fmt.Fprintf(stderr, "nsrun: %v\n", oneLine(err))
-			return startStatus(err)
-		}
-		nc, nerr := startNested(args, stdout, stderr)
-		if nerr != nil {
-			fmt.Fprintf(stderr, "nsrun: %v; nor through a namespace of your subordinate IDs: %v\n", oneLine(err), oneLine(nerr))
-			return exitNsrun
-		}
-		c = nc
+		fmt.Fprintf(stderr, "nsrun: %v\n", oneLine(err))
+		return startStatus(err)
 	}
 	forwardSignals(c.Process)
 	err = c.Wait()

@@ -104,16 +104,20 @@ func sharedDir(t *testing.T) string {
 }
 
 // TestUIDMapWide: the podman form, as root directly and as an ordinary
-// user through newuidmap (and a middle namespace). The file the command
-// creates shows, from here, whose it really is.
+// user through newuidmap, with a map that leaves the caller's own uid out.
+// The file the command creates shows, from here, whose it really is; the
+// command's own uid_map and gid_map show the map asked for, as the kernel
+// shows a namespace's map to its own members relative to its parent: the
+// caller's namespace, with nothing in between.
 func TestUIDMapWide(t *testing.T) {
 	host := wideHost(t)
 	dir := sharedDir(t)
 	f := filepath.Join(dir, "made-inside")
 	m := fmt.Sprintf("0:%d:65536", host)
-	out := mustRun(t, "--uidmap", m, "--", "sh", "-c", "id -u; id -g; touch "+f)
-	if out != "0\n0\n" {
-		t.Fatalf("nsrun --uidmap %s -- id -u; id -g printed %q, want 0 and 0", m, out)
+	out := mustRun(t, "--uidmap", m, "--", "sh", "-c", "id -u; id -g; touch "+f+"; echo; cat /proc/self/uid_map; echo; cat /proc/self/gid_map")
+	parts := strings.Split(out, "\n\n")
+	if len(parts) != 3 || parts[0] != "0\n0" {
+		t.Fatalf("nsrun --uidmap %s -- sh -c 'id -u; id -g; ...' printed %q, want 0 and 0, then the uid and gid maps", m, out)
 	}
 	var st syscall.Stat_t
 	if err := syscall.Stat(f, &st); err != nil {
@@ -121,6 +125,19 @@ func TestUIDMapWide(t *testing.T) {
 	}
 	if st.Uid != host || st.Gid != host {
 		t.Fatalf("a file made by uid 0 inside --uidmap %s is owned by %d:%d here, want %d:%d", m, st.Uid, st.Gid, host, host)
+	}
+	want, err := idmap.ParsePodman(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"uid_map", "gid_map"} {
+		got, err := idmap.ParseProc(parts[i+1])
+		if err != nil {
+			t.Fatalf("inside, /proc/self/%s: %v", name, err)
+		}
+		if !got.Equivalent(want) {
+			t.Errorf("inside --uidmap %s, /proc/self/%s reads %q, want %q", m, name, got.String(), want.String())
+		}
 	}
 }
 
