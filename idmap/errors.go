@@ -39,6 +39,8 @@ type RangeError struct {
 	Index int   // index of the offending extent, or -1 for the map as a whole
 	Range Range // the offending extent
 	Err   error
+
+	with *overlap // for ErrOverlap from New: the earlier extent
 }
 
 func (e *RangeError) Error() string {
@@ -56,8 +58,17 @@ func (e *RangeError) Error() string {
 		return s + fmt.Sprintf("; its last ID would be %d", uint64(max(r.ContainerID, r.HostID))+uint64(r.Size)-1)
 	case e.Err == ErrNotInParent:
 		return s + " (map only IDs the parent maps, and split extents at the parent's with SplitParent)"
+	case e.with != nil:
+		return s + fmt.Sprintf(" %s with extent %d (%s)", e.with.side(), e.with.index, e.with.r)
 	}
 	return s
+}
+
+func (o *overlap) side() string {
+	if o.host {
+		return "outside"
+	}
+	return "inside"
 }
 
 func (e *RangeError) Unwrap() error { return e.Err }

@@ -103,9 +103,10 @@ func (m Map) check(text bool) error {
 	}
 	// Overlap is found in O(n log n) on the sorted sides; only when there
 	// is one is the first offending line looked for in O(n²).
+	var with *overlap
 	if overlaps(m.byContainer, false) || overlaps(m.byHost, true) {
 		for i := 1; i < bad; i++ {
-			if overlapsEarlier(m.ranges, i) {
+			if with = overlapsEarlier(m.ranges, i); with != nil {
 				bad, badErr = i, ErrOverlap
 				break
 			}
@@ -115,7 +116,7 @@ func (m Map) check(text bool) error {
 		return &RangeError{Index: MaxRanges, Range: m.ranges[MaxRanges], Err: ErrTooMany}
 	}
 	if badErr != nil {
-		return &RangeError{Index: bad, Range: m.ranges[bad], Err: badErr}
+		return &RangeError{Index: bad, Range: m.ranges[bad], Err: badErr, with: with}
 	}
 	return nil
 }
@@ -174,16 +175,27 @@ func overlaps(sorted []Range, host bool) bool {
 	return false
 }
 
-// overlapsEarlier reports whether ranges[i] overlaps one of ranges[:i] on
-// either side, as the kernel's mappings_overlap checks each new line.
-func overlapsEarlier(ranges []Range, i int) bool {
+// overlap names the earlier extent an extent overlaps, for the error.
+type overlap struct {
+	index int
+	r     Range
+	host  bool // outside, not inside
+}
+
+// overlapsEarlier returns the first of ranges[:i] that ranges[i]
+// overlaps on either side, as the kernel's mappings_overlap checks each
+// new line, or nil.
+func overlapsEarlier(ranges []Range, i int) *overlap {
 	r := ranges[i]
-	for _, p := range ranges[:i] {
-		if within(r.ContainerID, r.Size, p.ContainerID, p.Size) || within(r.HostID, r.Size, p.HostID, p.Size) {
-			return true
+	for j, p := range ranges[:i] {
+		switch {
+		case within(r.ContainerID, r.Size, p.ContainerID, p.Size):
+			return &overlap{j, p, false}
+		case within(r.HostID, r.Size, p.HostID, p.Size):
+			return &overlap{j, p, true}
 		}
 	}
-	return false
+	return nil
 }
 
 func within(a, an, b, bn uint32) bool {

@@ -223,9 +223,18 @@ func TestErrorMessages(t *testing.T) {
 	if got := err.Error(); !strings.Contains(got, "extent 1 (5 100 1)") || !strings.Contains(got, "overlap") {
 		t.Errorf("message %q does not name the extent and the rule", got)
 	}
+	// An overlap names the earlier extent and the side.
+	_, err = New(r(0, 0, 10), r(100, 100, 1), r(200, 5, 1))
+	if got := err.Error(); got != "idmap: extent 2 (200 5 1): extents overlap outside with extent 0 (0 0 10)" {
+		t.Errorf("message %q", got)
+	}
+	_, err = ParsePodman("0:0:10,100:100:1,200:5:1")
+	if got := err.Error(); !errors.Is(err, ErrOverlap) || got != `idmap.ParsePodman: field 3: parsing "200:5:1": extents overlap outside with field 1` {
+		t.Errorf("message %q", got)
+	}
 	// The text of an extent New refuses is the line as written.
 	_, err = ParseProc("0 0 10\n  5\t100  1 \n")
-	if got := err.Error(); got != `idmap.ParseProc: line 2: parsing "  5\t100  1 ": extents overlap` {
+	if got := err.Error(); got != `idmap.ParseProc: line 2: parsing "  5\t100  1 ": extents overlap inside with line 1` {
 		t.Errorf("message %q", got)
 	}
 	_, err = ParseProc("0 0 1\n1 x 1\n")

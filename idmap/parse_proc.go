@@ -3,6 +3,7 @@ package idmap
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -142,6 +143,15 @@ func rangeToParse(fn string, err error, locate func(i int, pe *ParseError), inpu
 	pe := &ParseError{Func: fn, Text: abbreviate(input), Err: re.Err}
 	if re.Index >= 0 {
 		locate(re.Index, pe)
+	}
+	if re.with != nil {
+		var other ParseError
+		locate(re.with.index, &other)
+		where := "field " + strconv.Itoa(other.Field)
+		if other.Line > 0 {
+			where = "line " + strconv.Itoa(other.Line)
+		}
+		pe.Err = fmt.Errorf("%w %s with %s", re.Err, re.with.side(), where)
 	}
 	return pe
 }
