@@ -225,6 +225,16 @@ func (m Map) Size() uint64 {
 // namespace stands for, and false if m does not map id.
 // It does not allocate and takes O(log n) in the number of extents.
 func (m Map) ToHost(id uint32) (uint32, bool) {
+	if s := m.byContainer; len(s) <= linearMax {
+		for _, r := range s {
+			// id-start wraps around for an id below start, so one
+			// unsigned comparison tests both ends of the extent.
+			if off := id - r.ContainerID; off < r.Size {
+				return r.HostID + off, true
+			}
+		}
+		return 0, false
+	}
 	r, ok := find(m.byContainer, id, false)
 	if !ok {
 		return 0, false
@@ -236,12 +246,25 @@ func (m Map) ToHost(id uint32) (uint32, bool) {
 // the parent namespace, and false if no extent of m covers id.
 // It does not allocate and takes O(log n) in the number of extents.
 func (m Map) ToContainer(id uint32) (uint32, bool) {
+	if s := m.byHost; len(s) <= linearMax {
+		for _, r := range s {
+			if off := id - r.HostID; off < r.Size {
+				return r.ContainerID + off, true
+			}
+		}
+		return 0, false
+	}
 	r, ok := find(m.byHost, id, true)
 	if !ok {
 		return 0, false
 	}
 	return r.ContainerID + (id - r.HostID), true
 }
+
+// linearMax is the most extents ToHost and ToContainer scan in order
+// rather than search: for a few extents, most maps, a scan is cheaper than
+// the search's bookkeeping (measured with BenchmarkToHost).
+const linearMax = 8
 
 // find returns the extent of s that covers id on one side (the host side
 // if host is true), s being sorted by the start of that side. Only the
