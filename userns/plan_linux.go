@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -26,6 +27,8 @@ type plan struct {
 	// UID:GID itself; otherwise Go's Credential puts it there, or, with
 	// ambient, the stage does from the caller's own IDs.
 	runAsZero bool
+	// elf: the newuidmap path's stage is the ELF stage (elfstage_linux.go).
+	elf bool
 	// shell: the newuidmap path's stage is /bin/sh (see shellStage).
 	shell bool
 	// ambient: Go raises every capability into the stage's ambient set,
@@ -205,8 +208,19 @@ func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
 	if err := helpers(); err != nil {
 		return err
 	}
-	// The shell stage can only wait and exec, with argv[0] as the path.
-	p.shell = !p.ambient && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
+	// The ELF and shell stages can only wait and exec. The ELF stage
+	// passes argv and the environment through untouched; an absolute path
+	// keeps it from resolving a relative one, or one under /proc/self,
+	// against itself. Its descriptors must stay below the memfd's.
+	waitOnly := !p.ambient && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
+		len(p.cfg.Rlimits) == 0 && (c.SysProcAttr == nil || c.SysProcAttr.Chroot == "")
+	if waitOnly && strings.HasPrefix(c.Path, "/") && !selfRelative(filepath.Clean(c.Path)) &&
+		3+len(c.ExtraFiles)+2 <= elfStageFloor && !forceShellStage.Load() {
+		_, err := elfStage()
+		p.elf = err == nil
+	}
+	// The shell stage: argv[0] must be the path.
+	p.shell = !p.elf && !p.ambient && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
 		len(p.cfg.Rlimits) == 0 && len(c.Args) > 0 && c.Args[0] == c.Path &&
 		strings.Contains(c.Path, "/") && !selfRelative(c.Path) && c.Path[0] != '-' && !strings.Contains(c.Path, "=") &&
 		len(c.ExtraFiles) <= 5 && (c.SysProcAttr == nil || c.SysProcAttr.Chroot == "") &&

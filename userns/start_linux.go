@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Start starts the command in a new user namespace and returns once the
@@ -40,7 +42,7 @@ func (c *Cmd) Start() error {
 	if p.path == pathFast {
 		return c.startFast(p)
 	}
-	if !initCalled.Load() && !p.shell {
+	if !initCalled.Load() && !p.shell && !p.elf {
 		return &Error{
 			Op:   "start",
 			Kind: ErrNoInit,
@@ -152,6 +154,23 @@ func (c *Cmd) startStage(p *plan) (err error) {
 		extra = append(extra, goR)
 		cfg.GoFD = cfg.ErrFD + 1
 	}
+	var stageFile *os.File
+	if p.elf {
+		if stageFile, err = elfStage(); err != nil {
+			closeAll()
+			return &Error{Op: "start", Err: err}
+		}
+		// Go's child dup3s onto numbers above the highest of its files:
+		// one above the memfd keeps them off it.
+		hi, err := unix.FcntlInt(goR.Fd(), unix.F_DUPFD_CLOEXEC, int(stageFile.Fd())+1)
+		if err != nil {
+			closeAll()
+			return &Error{Op: "start", Err: os.NewSyscallError("fcntl F_DUPFD_CLOEXEC", err)}
+		}
+		goR.Close()
+		goR = os.NewFile(uintptr(hi), "|0")
+		extra[len(extra)-1] = goR
+	}
 	dir := c.Dir
 	if c.SysProcAttr != nil && c.SysProcAttr.Chroot != "" {
 		// The stage must reach /proc/self/exe first: it changes root and
@@ -195,6 +214,15 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	}
 	savedPath, savedArgs, savedEnv, savedExtra, savedAttr, savedDir := c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir
 	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir = "/proc/self/exe", env, extra, a, dir
+	if p.elf {
+		c.Path = "/proc/self/fd/" + strconv.Itoa(int(stageFile.Fd()))
+		argv := savedArgs
+		if len(argv) == 0 {
+			argv = []string{savedPath} // as os/exec does
+		}
+		c.Args = elfStageArgs(cfg.ErrFD, cfg.GoFD, savedPath, argv)
+		c.Env = target
+	}
 	if p.shell {
 		script := strings.NewReplacer("{E}", strconv.Itoa(cfg.ErrFD), "{G}", strconv.Itoa(cfg.GoFD), "{ENV}", envPath).Replace(shellStage)
 		c.Path = shellPath
