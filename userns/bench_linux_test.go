@@ -171,7 +171,8 @@ func median(d []time.Duration) time.Duration {
 // BenchmarkPaired compares, round by round under the same load, the fast
 // path with Go's own SysProcAttr spawn of the same map (target: at most
 // 1.15) and with unshare -r, and, where the caller takes the newuidmap
-// path, that path with util-linux's unshare --map-users (target: below 1).
+// path, that path with util-linux's unshare --map-users (target: below 1)
+// and its ELF stage with its shell stage.
 func BenchmarkPaired(b *testing.B) {
 	if err := testenv.ProbeUserNS(); err != nil {
 		b.Skip(err)
@@ -200,5 +201,20 @@ func BenchmarkPaired(b *testing.B) {
 			c.SubIDs = true
 			return c.Run()
 		}, func() error { return exec.Command(unshare, "--map-root-user", users, groups, "/bin/true").Run() })
+	})
+	if _, err := elfStage(); err != nil {
+		return
+	}
+	b.Run("elfstage-vs-shellstage", func(b *testing.B) {
+		defer forceShellStage.Store(false)
+		run := func(shell bool) func() error {
+			return func() error {
+				forceShellStage.Store(shell)
+				c := Command("/bin/true")
+				c.SubIDs = true
+				return c.Run()
+			}
+		}
+		paired(b, "elf/shell", run(false), run(true))
 	})
 }
