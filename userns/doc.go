@@ -56,11 +56,16 @@
 // the fast path: SysProcAttr alone, no stage, and Init is not needed.
 //
 // On the newuidmap path the child must wait for the helpers before it
-// executes anything. When waiting is all it must do, and the target could
-// not tell the difference (argv[0] is the path, which is not under
-// /proc/self), the stage is /bin/sh and env -i instead of the program
-// itself, which is cheaper than starting a Go runtime and needs no Init.
-// Otherwise the Go stage runs. Its execve happens before the maps exist,
+// executes anything. When waiting is all it must do, and the path is
+// absolute and not under /proc/self, the stage on linux/amd64 is a static
+// executable of 392 bytes that the package builds in memory and keeps in
+// a sealed memfd: it reads the go-ahead byte and executes the target with
+// the argv and environment it was given, byte for byte. Elsewhere, or
+// where the kernel will not execute a memfd (vm.memfd_noexec=2, /proc
+// missing), the stage is /bin/sh and env -i, used where the target could
+// not tell the difference (argv[0] is the path, every environment entry a
+// NAME=VALUE). Both are cheaper than starting a Go runtime and need no
+// Init. Otherwise the Go stage runs. Its execve happens before the maps exist,
 // while its uid is unmapped, and would clear its capabilities; where it
 // needs them afterwards (to switch to an identity the caller's IDs do not
 // map to, to set groups or capability sets), Go raises every capability
@@ -130,18 +135,24 @@
 //
 //	fast path / Go's own SysProcAttr spawn, same map    0.99 to 1.10   (target <= 1.15: met)
 //	fast path / unshare -r                              0.80 to 0.89
-//	newuidmap path / unshare --map-users (util-linux)   1.01 to 1.26   (target < 1: not met here)
+//	newuidmap path / unshare --map-users (util-linux)   0.72 to 0.86   (target < 1: met)
+//	newuidmap path, ELF stage / shell stage             0.73 to 0.80
 //	newuidmap path, shell stage / Go stage              0.79 to 0.87
+//
+// The newuidmap row is the ELF stage's, from eight runs at load average
+// 1.5 to 2.6; the shell stage's binary, run alternately with it, gave
+// 0.95 to 1.24 then (1.01 to 1.26 earlier, under more load).
 //
 // The fast path adds about 3 µs and 21 allocations of planning
 // (BenchmarkPlan) to Go's own spawn. The newuidmap path runs newuidmap and
 // newgidmap at the same time and reads the caller's /etc/subuid entries
-// only when the files change; what it still pays over util-linux is one
-// process more (/bin/sh waits for the helpers, then env -i executes the
-// target with exactly Cmd's environment, where unshare is one program)
-// and a fork of the whole Go process, since Go never uses vfork with
-// CLONE_NEWUSER. A command whose identity is not the caller's own takes
-// the Go stage once, with its capabilities carried in the ambient set
+// only when the files change; the ELF stage is one execve between Go's
+// fork and the target, as unshare is, where the shell stage is two
+// (/bin/sh waits for the helpers, then env -i executes the target with
+// exactly Cmd's environment). What remains is a fork of the whole Go
+// process, since Go never uses vfork with CLONE_NEWUSER. A command whose
+// identity is not the caller's own takes the Go stage once, with its
+// capabilities carried in the ambient set
 // (BenchmarkStartNewuidmap/userns-uid1000: median 10 to 13 ms here, where
 // re-executing the stage a second time took 16 ms). Run
 //

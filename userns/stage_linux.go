@@ -30,7 +30,13 @@ package userns
 //     the target's execve succeeded and closed it; otherwise it waits for
 //     the child and returns the decoded error.
 //
-// On the newuidmap path with nothing to do but wait, the stage is
+// On the newuidmap path with nothing to do but wait, the stage is the
+// ELF stage of elfstage_linux.go where the architecture has one and the
+// kernel executes it from a memfd. It speaks the same protocol with
+// GoFD and ErrFD passed in argv[1], and needs none of the shell stage's
+// conditions below but an absolute path outside /proc/self.
+//
+// Otherwise, with nothing to do but wait, the stage is
 // /bin/sh running shellStage instead of a Go program: it speaks the same
 // protocol (the byte on GoFD, a JSON error on ErrFD for a target that is
 // missing or not executable) and costs a fraction of a Go runtime's start.
