@@ -114,3 +114,30 @@ func TestELFStageProtocol(t *testing.T) {
 		t.Errorf("missing target: report %q, %v", report, err)
 	}
 }
+
+// Starts at the same time share the one memfd; each moves its own go pipe
+// above it.
+func TestELFStageConcurrent(t *testing.T) {
+	if p := requireNewuidmapPath(t, Command("/bin/echo")); !p.elf {
+		_, err := elfStage()
+		testenv.Require(t, featureELFStage, err)
+		t.Fatal("not the ELF stage")
+	}
+	errs := make(chan error, 8)
+	for i := range cap(errs) {
+		go func() {
+			c := Command("/bin/echo", strconv.Itoa(i))
+			c.SubIDs = true
+			out, err := c.Output()
+			if err == nil && string(out) != strconv.Itoa(i)+"\n" {
+				err = errors.New("output " + strconv.Quote(string(out)))
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
