@@ -116,9 +116,17 @@ var elfStage = sync.OnceValues(func() (*os.File, error) {
 		f.Close()
 		return nil, os.NewSyscallError("fcntl F_ADD_SEALS", err)
 	}
-	// Away from the numbers the child's descriptors take.
-	hi, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, elfStageFloor)
+	// execve refuses a file open for writing with ETXTBSY (seen here for
+	// a regular file; a memfd got through on Linux 6.18, older kernels
+	// are not known): keep only a read-only descriptor.
+	ro, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	f.Close()
+	if err != nil {
+		return nil, os.NewSyscallError("open", err)
+	}
+	// Away from the numbers the child's descriptors take.
+	hi, err := unix.FcntlInt(uintptr(ro), unix.F_DUPFD_CLOEXEC, elfStageFloor)
+	unix.Close(ro)
 	if err != nil {
 		return nil, os.NewSyscallError("fcntl F_DUPFD_CLOEXEC", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nonroot-go/nonroot/internal/testenv"
+	"golang.org/x/sys/unix"
 )
 
 // The image is an executable debug/elf reads as the kernel will: one
@@ -84,6 +85,15 @@ func runELFStage(t *testing.T, feed []byte, path string, argv ...string) (out, r
 }
 
 func TestELFStageProtocol(t *testing.T) {
+	if f, err := elfStage(); err == nil {
+		// Sealed, and held read-only: nothing can change the code.
+		fl, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
+		seals, err2 := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
+		want := unix.F_SEAL_WRITE | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_SEAL
+		if err != nil || err2 != nil || fl&unix.O_ACCMODE != unix.O_RDONLY || seals != want || int(f.Fd()) < elfStageFloor {
+			t.Errorf("memfd %d: flags %#x (%v), seals %#x (%v)", f.Fd(), fl, err, seals, err2)
+		}
+	}
 	// 'g' and a target: the target runs with the stage's environment and
 	// neither pipe; ErrFD closes at its execve with nothing written.
 	const script = `printf '%s|' "$0" "$B" "$A"; for fd in 3 4; do [ -e /proc/$$/fd/$fd ] && printf 'open %s|' $fd; done; echo`
