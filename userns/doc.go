@@ -135,13 +135,13 @@
 //
 //	fast path / Go's own SysProcAttr spawn, same map    0.99 to 1.10   (target <= 1.15: met)
 //	fast path / unshare -r                              0.80 to 0.89
-//	newuidmap path / unshare --map-users (util-linux)   0.72 to 0.86   (target < 1: met)
+//	newuidmap path / unshare --map-users (util-linux)   0.70 to 0.86   (target < 1: met)
 //	newuidmap path, ELF stage / shell stage             0.73 to 0.80
 //	newuidmap path, shell stage / Go stage              0.79 to 0.87
 //
-// The newuidmap row is the ELF stage's, from eight runs at load average
-// 1.5 to 2.6; the shell stage's binary, run alternately with it, gave
-// 0.95 to 1.24 then (1.01 to 1.26 earlier, under more load).
+// The newuidmap row is the ELF stage's, from sixteen runs at load
+// average 1.5 to 2.6; the shell stage's binary, run alternately with it,
+// gave 0.95 to 1.24 then (1.01 to 1.26 earlier, under more load).
 //
 // The fast path adds about 3 µs and 21 allocations of planning
 // (BenchmarkPlan) to Go's own spawn. The newuidmap path runs newuidmap and
