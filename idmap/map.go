@@ -223,7 +223,8 @@ func (m Map) Size() uint64 {
 
 // ToHost returns the ID in the parent namespace that id inside the
 // namespace stands for, and false if m does not map id.
-// It does not allocate and takes O(log n) in the number of extents.
+// It does not allocate; it scans a map of up to 8 extents and binary-searches
+// a larger one, O(log n) in the number of extents.
 func (m Map) ToHost(id uint32) (uint32, bool) {
 	if s := m.byContainer; len(s) <= linearMax {
 		for _, r := range s {
@@ -244,7 +245,8 @@ func (m Map) ToHost(id uint32) (uint32, bool) {
 
 // ToContainer returns the ID inside the namespace that stands for id of
 // the parent namespace, and false if no extent of m covers id.
-// It does not allocate and takes O(log n) in the number of extents.
+// It does not allocate; it scans a map of up to 8 extents and binary-searches
+// a larger one, O(log n) in the number of extents.
 func (m Map) ToContainer(id uint32) (uint32, bool) {
 	if s := m.byHost; len(s) <= linearMax {
 		for _, r := range s {
