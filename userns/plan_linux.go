@@ -208,6 +208,13 @@ func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
 	if err := helpers(); err != nil {
 		return err
 	}
+	// newuidmap and newgidmap, like os/exec, write the final newline too,
+	// so the kernel's one write must hold it (idmap.MaxText).
+	for _, m := range []idmap.Map{p.uidMap, p.gidMap} {
+		if n := len(m.String()); n >= idmap.MaxText {
+			return &Error{Op: "start", Kind: ErrInvalid, Err: fmt.Errorf("a map of %d bytes of text with its final newline, which newuidmap writes, does not fit the kernel's one write of under %d bytes: %w", n, idmap.MaxText, idmap.ErrTooLong)}
+		}
+	}
 	// The ELF and shell stages can only wait and exec. The ELF stage
 	// passes argv and the environment through untouched; an absolute path
 	// keeps it from resolving a relative one, or one under /proc/self,
