@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nonroot-go/nonroot/internal/nsfs"
 )
 
 type procEntry struct {
@@ -216,7 +218,7 @@ func tally(uid uint32, own uint64, entries []procEntry) Usage {
 	}
 	infos := map[uint64]nsInfo{}
 	for ino, pid := range sample {
-		infos[ino] = resolveNS(pid, own)
+		infos[ino] = resolveNS(pid)
 	}
 	for _, e := range entries {
 		if !e.ok {
@@ -279,44 +281,21 @@ func tally(uid uint32, own uint64, entries []procEntry) Usage {
 	return u
 }
 
-// resolveNS walks from pid's user namespace up with NS_GET_PARENT until
-// it meets the caller's (own): the namespace is then a descendant, and
-// the owner of the last step below own is who its tasks are charged to.
-func resolveNS(pid int, own uint64) nsInfo {
-	fd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/ns/user", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nsInfo{}
+// resolveNS describes pid's user namespace relative to the caller's:
+// when it is a descendant, the owner of its ancestor one level below the
+// caller's is who its tasks are charged to.
+func resolveNS(pid int) nsInfo {
+	// An error past the open leaves the relation Unknown: not known to be
+	// a descendant, as when the kernel refuses a parent.
+	info, _ := nsfs.Describe(pid)
+	if info.ID == (nsfs.ID{}) {
+		return nsInfo{} // not opened: another user's process, or gone
 	}
-	info := nsInfo{known: true}
-	first := true
-	for depth := 0; depth < 40; depth++ {
-		owner, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID)
-		if err != nil {
-			break
-		}
-		if first {
-			info.owner, first = owner, false
-		}
-		pfd, err := unix.IoctlRetInt(fd, unix.NS_GET_PARENT)
-		if err != nil { // EPERM: the parent is outside our namespace
-			break
-		}
-		unix.Close(fd)
-		fd = pfd
-		var st unix.Stat_t
-		if unix.Fstat(fd, &st) != nil {
-			break
-		}
-		if st.Ino == own {
-			info.desc, info.top = true, owner
-			break
-		}
+	n := nsInfo{known: true, owner: info.Owner, top: ^uint32(0)}
+	if info.Relation == nsfs.Below {
+		n.desc, n.top = true, info.TopOwner
 	}
-	unix.Close(fd)
-	if !info.desc {
-		info.top = ^uint32(0)
-	}
-	return info
+	return n
 }
 
 func nsInode(path string) (uint64, error) {

@@ -88,6 +88,12 @@ type Info struct {
 	// Depth is the number of levels below the reader's namespace: 0 for
 	// Same, 1 for a child, 2 for a grandchild; -1 for Elsewhere.
 	Depth int
+	// TopOwner is, for Below, the owner of the ancestor one level below
+	// the reader's namespace (the namespace itself at depth 1): since
+	// Linux 5.14 the kernel charges RLIMIT_NPROC and its kin of every
+	// namespace under it to that creator at the reader's level. For Same
+	// and Elsewhere it is 4294967295.
+	TopOwner uint32
 }
 
 // MarshalText encodes r as its String form.

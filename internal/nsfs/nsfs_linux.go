@@ -148,19 +148,21 @@ func describe(fd int, p string) (Info, error) {
 	if info.Owner, err = ownerUID(fd); err != nil {
 		return info, err
 	}
-	info.Relation, info.Depth, err = relate(fd, info.ID)
+	info.Relation, info.Depth, info.TopOwner, err = relate(fd, info.ID)
 	return info, err
 }
 
 // relate walks the parents of the namespace open at fd (whose identity is
-// id) until it meets the caller's namespace or the kernel refuses.
-func relate(fd int, id ID) (Relation, int, error) {
+// id) until it meets the caller's namespace or the kernel refuses, and
+// returns the owner of the last namespace below the caller's on the way.
+func relate(fd int, id ID) (Relation, int, uint32, error) {
+	const none = ^uint32(0)
 	me, err := Self()
 	if err != nil {
-		return Unknown, 0, err
+		return Unknown, 0, none, err
 	}
 	if id == me {
-		return Same, 0, nil
+		return Same, 0, none, nil
 	}
 	cur := fd
 	defer func() {
@@ -173,24 +175,30 @@ func relate(fd int, id ID) (Relation, int, error) {
 		if errors.Is(err, unix.EPERM) {
 			// ns_get_owner: the parent is outside the caller's scope
 			// (the initial namespace has no parent and fails the same way).
-			return Elsewhere, -1, nil
+			return Elsewhere, -1, none, nil
 		}
 		if err != nil {
-			return Unknown, 0, os.NewSyscallError("ioctl NS_GET_PARENT", err)
+			return Unknown, 0, none, os.NewSyscallError("ioctl NS_GET_PARENT", err)
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(parent, &st); err != nil {
+			unix.Close(parent)
+			return Unknown, 0, none, os.NewSyscallError("fstat", err)
+		}
+		if fromStat(&st) == me {
+			unix.Close(parent)
+			top, err := ownerUID(cur)
+			if err != nil {
+				return Unknown, 0, none, err
+			}
+			return Below, depth, top, nil
 		}
 		if cur != fd {
 			unix.Close(cur)
 		}
 		cur = parent
-		var st unix.Stat_t
-		if err := unix.Fstat(cur, &st); err != nil {
-			return Unknown, 0, os.NewSyscallError("fstat", err)
-		}
-		if fromStat(&st) == me {
-			return Below, depth, nil
-		}
 	}
-	return Unknown, 0, os.NewSyscallError("ioctl NS_GET_PARENT", unix.ELOOP)
+	return Unknown, 0, none, os.NewSyscallError("ioctl NS_GET_PARENT", unix.ELOOP)
 }
 
 func ignoringEINTR(fn func() error) error {

@@ -81,8 +81,8 @@ func TestSelf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.ID != id || info.Relation != Same || info.Depth != 0 {
-		t.Errorf("Describe(0) = %+v, want ID %v, Same, depth 0", info, id)
+	if info.ID != id || info.Relation != Same || info.Depth != 0 || info.TopOwner != ^uint32(0) {
+		t.Errorf("Describe(0) = %+v, want ID %v, Same, depth 0, no top owner", info, id)
 	}
 }
 
@@ -177,8 +177,8 @@ func TestChild(t *testing.T) {
 	if info.ID != id || info.Relation != Below || info.Depth != 1 {
 		t.Errorf("Describe(child) = %+v, want %v below at depth 1", info, id)
 	}
-	if info.Owner != uint32(os.Geteuid()) {
-		t.Errorf("owner = %d, want the caller's euid %d", info.Owner, os.Geteuid())
+	if info.Owner != uint32(os.Geteuid()) || info.TopOwner != info.Owner {
+		t.Errorf("owner = %d, top owner %d, want the caller's euid %d for both", info.Owner, info.TopOwner, os.Geteuid())
 	}
 	owner, err := OwnerUID(pid)
 	if err != nil || owner != info.Owner {
@@ -206,6 +206,10 @@ func TestNested(t *testing.T) {
 	// which is mapped to the caller's euid.
 	if info.Owner != uint32(os.Geteuid()) {
 		t.Errorf("owner = %d, want %d", info.Owner, os.Geteuid())
+	}
+	// The namespace one level below the caller's was made by the caller.
+	if info.TopOwner != uint32(os.Geteuid()) {
+		t.Errorf("top owner = %d, want %d", info.TopOwner, os.Geteuid())
 	}
 }
 
@@ -264,7 +268,7 @@ func TestElsewhere(t *testing.T) {
 		t.Errorf("helper's own namespace: %+v", self)
 	}
 	me, _ := Self()
-	if parent.Err != "" || parent.Info.ID != me || parent.Info.Relation != Elsewhere || parent.Info.Depth != -1 {
+	if parent.Err != "" || parent.Info.ID != me || parent.Info.Relation != Elsewhere || parent.Info.Depth != -1 || parent.Info.TopOwner != ^uint32(0) {
 		t.Errorf("parent namespace seen from a child: %+v, want %v elsewhere", parent, me)
 	}
 	if sib.Err != "" || sib.Info.Relation != Elsewhere {
