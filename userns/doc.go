@@ -123,8 +123,9 @@
 // tree's owners on disk from one pair of maps to another, in parallel,
 // without following symbolic links or leaving the tree's mount, shifting
 // hard links once and keeping setuid and setgid bits and file capabilities
-// (a version 3 capability's root uid moves with the maps). It needs
-// CAP_CHOWN, CAP_FOWNER and CAP_SETFCAP over both the old and the new IDs.
+// (a version 3 capability's root uid moves with the maps, and so do the
+// users and groups that POSIX ACLs name). It needs CAP_CHOWN, CAP_FOWNER
+// and CAP_SETFCAP over both the old and the new IDs.
 //
 // # Speed
 //

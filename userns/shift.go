@@ -7,11 +7,12 @@ import (
 )
 
 // ErrShiftUnmapped: [ShiftOwnership] met an owner (or a file capability's
-// root uid) outside the From map, or one whose container ID the To map
-// does not cover. The walk stops there; files already visited keep their
-// new owners, and running the shift again with the same maps does not
-// shift them twice only when From and To do not overlap, so fix the maps
-// and shift back from To to From, or restore the tree.
+// root uid, or an ID a POSIX ACL names) outside the From map, or one whose
+// container ID the To map does not cover. The walk stops there; files
+// already visited keep their new owners, and running the shift again with
+// the same maps does not shift them twice only when From and To do not
+// overlap, so fix the maps and shift back from To to From, or restore the
+// tree.
 var ErrShiftUnmapped = errors.New("owner outside the shift's maps")
 
 // ShiftOptions says how [ShiftOwnership] moves owners: a file owned by

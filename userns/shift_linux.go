@@ -27,16 +27,20 @@ import (
 // fchownat(AT_SYMLINK_NOFOLLOW) so a symbolic link is shifted itself and
 // never followed, and mount points below root (another st_dev) are
 // neither shifted nor entered. A file with several hard links is shifted
-// once. What chown(2) strips is put back: the setuid and setgid bits of
-// regular files, and the security.capability xattr, whose v3 root uid is
-// moved by the uid maps like an owner. Owners already right are not
-// touched. Access ACLs and other xattrs that name IDs are not rewritten.
+// once. What chown(2) strips is put back: the setuid and setgid bits, and
+// the security.capability xattr. The IDs that xattrs hold move like
+// owners: a v3 file capability's root uid by the uid maps, and the named
+// users and groups of POSIX ACLs (system.posix_acl_access and
+// system.posix_acl_default) by the uid and gid maps, so that no ACL keeps
+// granting access to an ID of the tree's old range. Owners and values
+// already right are not touched. Other ID-bearing metadata (NFSv4 ACLs,
+// file system quotas) is not rewritten.
 //
 // root itself is opened as given, following a symbolic link there; only
 // what lies below it is held to the tree.
 //
-// An owner outside the From map is an error wrapping [ErrShiftUnmapped]
-// that names the file; the walk stops at the first error. A file removed
+// An owner, capability root or ACL entry outside the From map is an error
+// wrapping [ErrShiftUnmapped] that names the file; the walk stops at the first error. A file removed
 // while the walk runs is skipped.
 //
 // Privilege: CAP_CHOWN and CAP_FOWNER (to chown and to restore modes),
@@ -77,17 +81,14 @@ func ShiftOwnership(root string, opts ShiftOptions) error {
 		sem:   make(chan struct{}, workers-1),
 		links: map[devIno]struct{}{},
 	}
-	if uid, gid, err := s.mapOwner(st.Uid, st.Gid); err != nil {
+	sc := getScratch()
+	if err := s.shift(fd, emptyName, &st, sc); err != nil {
 		s.fail(root, err)
-	} else if uid != st.Uid || gid != st.Gid {
-		if err := unix.Fchown(fd, int(uid), int(gid)); err != nil {
-			s.fail(root, os.NewSyscallError("fchown", err))
-		}
 	}
 	if s.failed.Load() {
 		unix.Close(fd)
 	} else {
-		s.walkDir(fd, root, getScratch())
+		s.walkDir(fd, root, sc)
 	}
 	s.wg.Wait()
 	if s.err != nil {
@@ -120,7 +121,12 @@ type shifter struct {
 type scratch struct {
 	dirents [32 << 10]byte
 	xattr   [64]byte
+	names   [256]byte
 	stat    unix.Statx_t
+	// sized: the last entry this walker asked had xattrs, so the next
+	// listxattr passes a buffer at once instead of asking the size
+	// first (see listxattrAt).
+	sized bool
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -252,26 +258,19 @@ func (s *shifter) entry(dirfd int, dir string, name []byte, sc *scratch) {
 			return
 		}
 	}
-	uid, gid, err := s.mapOwner(st.Uid, st.Gid)
-	if err != nil {
+	if err := s.shift(dirfd, name, st, sc); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return // removed since the statx
+		}
 		s.fail(joinName(dir, name), err)
 		return
-	}
-	if uid != st.Uid || gid != st.Gid {
-		if err := s.chown(dirfd, name, st, uid, gid, sc); err != nil {
-			if errors.Is(err, unix.ENOENT) {
-				return // removed since the statx
-			}
-			s.fail(joinName(dir, name), err)
-			return
-		}
 	}
 	if !isDir {
 		return
 	}
 	sub := joinName(dir, name)
 	var cfd int
-	err = retryEINTR(func() (err error) {
+	err := retryEINTR(func() (err error) {
 		cfd, err = unix.Openat(dirfd, sub[len(dir)+1:], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		return err
 	})
@@ -300,46 +299,134 @@ func (s *shifter) entry(dirfd int, dir string, name []byte, sc *scratch) {
 // joinName is dir/name without name's NUL.
 func joinName(dir string, name []byte) string { return dir + "/" + string(name[:len(name)-1]) }
 
-// chown changes one entry's owner and puts back what the kernel strips on
-// chown of a non-directory (ATTR_KILL_SUID, ATTR_KILL_SGID,
-// ATTR_KILL_PRIV in fs/open.c): setuid/setgid bits and the capability
-// xattr.
-func (s *shifter) chown(dirfd int, name []byte, st *unix.Statx_t, uid, gid uint32, sc *scratch) error {
-	reg := st.Mode&unix.S_IFMT == unix.S_IFREG
-	var capx []byte
-	if reg {
-		n, err := getxattrAt(dirfd, name, capXattr, sc.xattr[:])
-		switch err {
-		case nil:
-			moved, _, err := moveCapRoot(sc.xattr[:n], func(root uint32) (uint32, bool) {
-				if s.opts.UIDFrom.IsZero() {
-					return root, true
-				}
-				return shiftID(s.opts.UIDFrom, s.opts.UIDTo, root)
-			})
-			if err != nil {
-				return err
+// The xattrs that hold IDs, with their NULs.
+var (
+	capXattr        = []byte("security.capability\x00")
+	aclAccessXattr  = []byte("system.posix_acl_access\x00")
+	aclDefaultXattr = []byte("system.posix_acl_default\x00")
+)
+
+// shift moves one entry's owner and the IDs its xattrs hold, and puts
+// back what the kernel strips on chown of a non-directory (ATTR_KILL_SUID,
+// ATTR_KILL_SGID, ATTR_KILL_PRIV in fs/open.c): the setuid and setgid bits
+// and the capability xattr.
+//
+// One listxattr tells which of the ID-bearing xattrs the entry has, so an
+// entry with none (nearly all of a typical tree) costs statx, listxattr
+// and fchownat. Symbolic links are not asked: they hold no ACLs, and a
+// capability on a link is never used.
+func (s *shifter) shift(dirfd int, name []byte, st *unix.Statx_t, sc *scratch) error {
+	uid, gid, err := s.mapOwner(st.Uid, st.Gid)
+	if err != nil {
+		return err
+	}
+	chown := uid != st.Uid || gid != st.Gid
+	typ := st.Mode & unix.S_IFMT
+	var capx, aclAccess, aclDefault []byte
+	capMoved := false
+	if typ != unix.S_IFLNK {
+		names, err := listxattrAt(dirfd, name, sc)
+		if err != nil {
+			return os.NewSyscallError("listxattr", err)
+		}
+		for len(names) > 0 {
+			i := 0
+			for i < len(names) && names[i] != 0 {
+				i++
 			}
-			capx = append([]byte(nil), moved...)
-		case unix.ENODATA, unix.EOPNOTSUPP:
-		default:
-			return os.NewSyscallError("getxattr security.capability", err)
+			n := names[:min(i+1, len(names))]
+			names = names[len(n):]
+			switch string(n) {
+			case string(capXattr):
+				if capx, capMoved, err = s.movedCap(dirfd, name, sc); err != nil {
+					return err
+				}
+			case string(aclAccessXattr):
+				if aclAccess, err = s.movedACL(dirfd, name, aclAccessXattr); err != nil {
+					return err
+				}
+			case string(aclDefaultXattr):
+				if aclDefault, err = s.movedACL(dirfd, name, aclDefaultXattr); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	if err := fchownatRaw(dirfd, name, uid, gid); err != nil {
-		return os.NewSyscallError("fchownat", err)
+	if chown {
+		if err := fchownatRaw(dirfd, name, uid, gid); err != nil {
+			return os.NewSyscallError("fchownat", err)
+		}
 	}
-	if reg && st.Mode&(unix.S_ISUID|unix.S_ISGID) != 0 {
+	for _, a := range []struct{ name, val []byte }{{aclAccessXattr, aclAccess}, {aclDefaultXattr, aclDefault}} {
+		if a.val != nil {
+			if err := setxattrAt(dirfd, name, a.name, a.val); err != nil {
+				return os.NewSyscallError("setxattr "+string(a.name[:len(a.name)-1]), err)
+			}
+		}
+	}
+	if chown && typ != unix.S_IFDIR && typ != unix.S_IFLNK && st.Mode&(unix.S_ISUID|unix.S_ISGID) != 0 {
 		if err := chmodNoFollow(dirfd, name, st); err != nil {
 			return err
 		}
 	}
-	if capx != nil {
+	// chown of a non-directory removed the capability; a directory keeps
+	// it, so it is written only where its root uid moved.
+	if capx != nil && (chown && typ != unix.S_IFDIR || capMoved) {
 		if err := setxattrAt(dirfd, name, capXattr, capx); err != nil {
 			return os.NewSyscallError("setxattr security.capability", err)
 		}
 	}
 	return nil
+}
+
+// movedCap reads the entry's security.capability and returns it with its
+// root uid moved, in new memory, and whether the root uid moved.
+func (s *shifter) movedCap(dirfd int, name []byte, sc *scratch) ([]byte, bool, error) {
+	n, err := getxattrAt(dirfd, name, capXattr, sc.xattr[:])
+	switch err {
+	case nil:
+	case unix.ENODATA: // removed since the listxattr
+		return nil, false, nil
+	default:
+		return nil, false, os.NewSyscallError("getxattr security.capability", err)
+	}
+	moved, changed, err := moveCapRoot(sc.xattr[:n], func(root uint32) (uint32, bool) {
+		if s.opts.UIDFrom.IsZero() {
+			return root, true
+		}
+		return shiftID(s.opts.UIDFrom, s.opts.UIDTo, root)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return append([]byte(nil), moved...), changed, nil
+}
+
+// movedACL reads one of the entry's POSIX ACLs and returns it with its
+// named users and groups moved, or nil if none moved.
+func (s *shifter) movedACL(dirfd int, name, attr []byte) ([]byte, error) {
+	val, err := getxattrAlloc(dirfd, name, attr)
+	if err == unix.ENODATA {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, os.NewSyscallError("getxattr "+string(attr[:len(attr)-1]), err)
+	}
+	var uid, gid func(uint32) (uint32, bool)
+	if !s.opts.UIDFrom.IsZero() {
+		uid = func(id uint32) (uint32, bool) { return shiftID(s.opts.UIDFrom, s.opts.UIDTo, id) }
+	}
+	if !s.opts.GIDFrom.IsZero() {
+		gid = func(id uint32) (uint32, bool) { return shiftID(s.opts.GIDFrom, s.opts.GIDTo, id) }
+	}
+	changed, err := moveACLIDs(val, uid, gid)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", attr[:len(attr)-1], err)
+	}
+	if !changed {
+		return nil, nil
+	}
+	return val, nil
 }
 
 // chmodNoFollow restores st's permission bits on dirfd/name without
@@ -365,7 +452,7 @@ func chmodNoFollow(dirfd int, nameZ []byte, st *unix.Statx_t) error {
 	if err := unix.Fstat(fd, &now); err != nil {
 		return os.NewSyscallError("fstat", err)
 	}
-	if now.Ino != st.Ino || now.Mode&unix.S_IFMT != unix.S_IFREG {
+	if now.Ino != st.Ino || now.Mode&unix.S_IFMT != uint32(st.Mode)&unix.S_IFMT {
 		return os.NewSyscallError("chmod", unix.ESTALE)
 	}
 	return os.NewSyscallError("chmod", unix.Chmod(procFD(fd, ""), mode))
@@ -382,6 +469,29 @@ func procFD(fd int, name string) string {
 	return p
 }
 
+// xattrPath is procFD for the l*xattr calls, which would act on the
+// magic link itself were it the last component: the empty name becomes
+// "." below it.
+func xattrPath(fd int, nameZ []byte) string {
+	if len(nameZ) == 1 {
+		return procFD(fd, ".")
+	}
+	return procFD(fd, string(nameZ[:len(nameZ)-1]))
+}
+
+// emptyName stands for the open directory itself (AT_EMPTY_PATH): the
+// root of the walk.
+var emptyName = []byte{0}
+
+// atFlags are the *at flags of the raw calls for nameZ: never follow a
+// final symbolic link, and act on dirfd itself for the empty name.
+func atFlags(nameZ []byte) uintptr {
+	if len(nameZ) == 1 {
+		return unix.AT_SYMLINK_NOFOLLOW | unix.AT_EMPTY_PATH
+	}
+	return unix.AT_SYMLINK_NOFOLLOW
+}
+
 // xattrArgs is struct xattr_args of getxattrat(2) and setxattrat(2).
 type xattrArgs struct {
 	value uint64
@@ -389,10 +499,7 @@ type xattrArgs struct {
 	flags uint32
 }
 
-var noXattrAt atomic.Bool // getxattrat and setxattrat need Linux 6.13
-
-// capXattr is "security.capability" with its NUL.
-var capXattr = []byte("security.capability\x00")
+var noXattrAt atomic.Bool // getxattrat, setxattrat and listxattrat need Linux 6.13
 
 func getxattrAt(dirfd int, name, attr []byte, dest []byte) (int, error) {
 	if !noXattrAt.Load() {
@@ -402,7 +509,75 @@ func getxattrAt(dirfd int, name, attr []byte, dest []byte) (int, error) {
 		}
 		noXattrAt.Store(true)
 	}
-	return unix.Lgetxattr(procFD(dirfd, string(name[:len(name)-1])), string(attr[:len(attr)-1]), dest)
+	return unix.Lgetxattr(xattrPath(dirfd, name), string(attr[:len(attr)-1]), dest)
+}
+
+// getxattrAlloc reads a value of any size.
+func getxattrAlloc(dirfd int, name, attr []byte) ([]byte, error) {
+	buf := make([]byte, 256)
+	for {
+		n, err := getxattrAt(dirfd, name, attr, buf)
+		if err == nil {
+			return buf[:n], nil
+		}
+		if err != unix.ERANGE || len(buf) >= xattrSizeMax {
+			return nil, err
+		}
+		buf = make([]byte, 4*len(buf))
+	}
+}
+
+// xattrSizeMax is XATTR_SIZE_MAX, the largest value the kernel passes.
+const xattrSizeMax = 64 << 10
+
+// listxattrAt lists the names of dirfd/name's xattrs, each with its NUL,
+// into sc.names, or into new memory if they do not fit.
+//
+// Where files have no xattrs, as in most trees, asking for the size
+// alone (a zero-length buffer) answers in one call and spares the kernel
+// a buffer; where they do (an SELinux label on every file), that would
+// cost a second call each time. So the walker asks for the size first
+// only while the last entry it asked had none.
+func listxattrAt(dirfd int, name []byte, sc *scratch) ([]byte, error) {
+	if !sc.sized {
+		n, err := listxattrOnce(dirfd, name, nil)
+		if err != nil || n == 0 {
+			return nil, err
+		}
+		sc.sized = true
+	}
+	buf := sc.names[:]
+	for {
+		n, err := listxattrOnce(dirfd, name, buf)
+		if err == nil {
+			sc.sized = n > 0
+			return buf[:n], nil
+		}
+		if err != unix.ERANGE || len(buf) >= xattrSizeMax {
+			return nil, err
+		}
+		buf = make([]byte, 4*len(buf))
+	}
+}
+
+func listxattrOnce(dirfd int, name, buf []byte) (int, error) {
+	if !noXattrAt.Load() {
+		var p unsafe.Pointer
+		if len(buf) > 0 {
+			p = unsafe.Pointer(&buf[0])
+		}
+		r, _, e := unix.Syscall6(unix.SYS_LISTXATTRAT, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), atFlags(name),
+			uintptr(p), uintptr(len(buf)), 0)
+		runtime.KeepAlive(buf)
+		if e == 0 {
+			return int(r), nil
+		}
+		if e != unix.ENOSYS {
+			return 0, e
+		}
+		noXattrAt.Store(true)
+	}
+	return unix.Llistxattr(xattrPath(dirfd, name), buf)
 }
 
 func setxattrAt(dirfd int, name, attr []byte, val []byte) error {
@@ -413,7 +588,7 @@ func setxattrAt(dirfd int, name, attr []byte, val []byte) error {
 		}
 		noXattrAt.Store(true)
 	}
-	return unix.Lsetxattr(procFD(dirfd, string(name[:len(name)-1])), string(attr[:len(attr)-1]), val, 0)
+	return unix.Lsetxattr(xattrPath(dirfd, name), string(attr[:len(attr)-1]), val, 0)
 }
 
 // The raw calls below take names that end in a NUL (from getdents, or
@@ -424,7 +599,7 @@ func xattrAt(trap uintptr, dirfd int, name, attr []byte, buf []byte) (int, error
 	if len(buf) > 0 {
 		args.value = uint64(uintptr(unsafe.Pointer(&buf[0])))
 	}
-	r, _, e := unix.Syscall6(trap, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), unix.AT_SYMLINK_NOFOLLOW,
+	r, _, e := unix.Syscall6(trap, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), atFlags(name),
 		uintptr(unsafe.Pointer(&attr[0])), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
 	runtime.KeepAlive(buf)
 	if e != 0 {
@@ -435,7 +610,7 @@ func xattrAt(trap uintptr, dirfd int, name, attr []byte, buf []byte) (int, error
 
 func statxAt(dirfd int, name []byte, st *unix.Statx_t) error {
 	_, _, e := unix.Syscall6(unix.SYS_STATX, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])),
-		unix.AT_SYMLINK_NOFOLLOW|unix.AT_STATX_DONT_SYNC, statxMask, uintptr(unsafe.Pointer(st)), 0)
+		atFlags(name)|unix.AT_STATX_DONT_SYNC, statxMask, uintptr(unsafe.Pointer(st)), 0)
 	if e != 0 {
 		return e
 	}
@@ -444,7 +619,7 @@ func statxAt(dirfd int, name []byte, st *unix.Statx_t) error {
 
 func fchownatRaw(dirfd int, name []byte, uid, gid uint32) error {
 	_, _, e := unix.Syscall6(unix.SYS_FCHOWNAT, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])),
-		uintptr(uid), uintptr(gid), unix.AT_SYMLINK_NOFOLLOW, 0)
+		uintptr(uid), uintptr(gid), atFlags(name), 0)
 	if e != 0 {
 		return e
 	}

@@ -17,7 +17,7 @@ func TestProbes(t *testing.T) {
 		SetID:     ProbeSetID,
 		Newuidmap: func() error { return ProbeNewuidmap(65536) },
 	}
-	for _, tool := range []string{"capsh", "getpcaps", "getcap", "pscap", "setpriv", "pgrep", "prlimit", "unshare", "getsubids", "python3"} {
+	for _, tool := range []string{"capsh", "getpcaps", "getcap", "pscap", "setpriv", "pgrep", "prlimit", "unshare", "getsubids", "python3", "getfacl"} {
 		probes[tool] = func() error { _, err := exec.LookPath(tool); return err }
 	}
 	for name, probe := range probes {

@@ -1,0 +1,211 @@
+//go:build linux
+
+package userns_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nonroot-go/nonroot/idmap"
+	"github.com/nonroot-go/nonroot/internal/testenv"
+	"github.com/nonroot-go/nonroot/userns"
+)
+
+// ACLAnyID is the feature of writing POSIX ACLs that name any uid and
+// gid on the test's temporary directory: a file system with ACLs, and a
+// caller on the host (inside `unshare -r` only the caller's own IDs are
+// mapped, so an ACL can name no other).
+const ACLAnyID = "acl-any-id"
+
+// aclNamed is a named entry of a POSIX ACL: ACL_USER (group false) or
+// ACL_GROUP.
+type aclNamed struct {
+	group bool
+	id    uint32
+}
+
+// aclValue builds a valid system.posix_acl_* value: the owner, group and
+// other entries, the named ones in the order the kernel wants, and a mask.
+func aclValue(named ...aclNamed) []byte {
+	slices.SortFunc(named, func(a, b aclNamed) int {
+		if a.group != b.group {
+			if a.group {
+				return 1
+			}
+			return -1
+		}
+		return int(int64(a.id) - int64(b.id))
+	})
+	b := binary.LittleEndian.AppendUint32(nil, 2)
+	add := func(tag, perm uint16, id uint32) {
+		b = binary.LittleEndian.AppendUint16(b, tag)
+		b = binary.LittleEndian.AppendUint16(b, perm)
+		b = binary.LittleEndian.AppendUint32(b, id)
+	}
+	const undefined = ^uint32(0)
+	add(0x01, 7, undefined) // rwx for the owner, so it may enter a directory
+
+	for _, n := range named {
+		if !n.group {
+			add(0x02, 6, n.id)
+		}
+	}
+	add(0x04, 5, undefined)
+	for _, n := range named {
+		if n.group {
+			add(0x08, 4, n.id)
+		}
+	}
+	add(0x10, 7, undefined)
+	add(0x20, 5, undefined)
+	return b
+}
+
+// aclNames reads path's ACL xattr attr and returns its named entries.
+func aclNames(t *testing.T, path, attr string) []aclNamed {
+	t.Helper()
+	buf := make([]byte, 1024)
+	n, err := unix.Lgetxattr(path, attr, buf)
+	if err != nil {
+		t.Fatalf("reading %s of %s: %v", attr, path, err)
+	}
+	var out []aclNamed
+	for off := 4; off+8 <= n; off += 8 {
+		switch binary.LittleEndian.Uint16(buf[off:]) {
+		case 0x02:
+			out = append(out, aclNamed{false, binary.LittleEndian.Uint32(buf[off+4:])})
+		case 0x08:
+			out = append(out, aclNamed{true, binary.LittleEndian.Uint32(buf[off+4:])})
+		}
+	}
+	return out
+}
+
+func probeACLAnyID(dir string) error {
+	p := filepath.Join(dir, "acl-probe")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		return err
+	}
+	defer os.Remove(p)
+	if err := unix.Setxattr(p, "system.posix_acl_access", aclValue(aclNamed{false, 4242}), 0); err != nil {
+		return fmt.Errorf("an ACL naming uid 4242 on %s: %w (needs a file system with POSIX ACLs and uid 4242 mapped: run on the host, not inside `unshare -r`)", dir, err)
+	}
+	return nil
+}
+
+// TestShiftOwnershipACLs: the uids and gids that POSIX ACLs name move
+// like owners, in access ACLs of files and directories and in default
+// ACLs, the walk's root included, whether or not the owner moves. The
+// files belong to the caller, who may name any ID in their ACLs, so this
+// runs as an ordinary user too.
+func TestShiftOwnershipACLs(t *testing.T) {
+	root := t.TempDir()
+	testenv.Require(t, ACLAnyID, probeACLAnyID(root))
+	me, myGID := uint32(os.Getuid()), uint32(os.Getgid())
+	// The caller's own IDs stay; the others move by d: uids U+k become
+	// U+d+k, gids G+k become G+d+k, for k < 1000. All of these lie
+	// above the caller's IDs.
+	base := max(me, myGID) + 1000
+	u, g, d := base, base+2000, uint32(10000)
+	ufrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: me, Size: 1}, idmap.Range{ContainerID: 1, HostID: u, Size: 1000})
+	uto := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: me, Size: 1}, idmap.Range{ContainerID: 1, HostID: u + d, Size: 1000})
+	gfrom := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: myGID, Size: 1}, idmap.Range{ContainerID: 1, HostID: g, Size: 1000})
+	gto := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: myGID, Size: 1}, idmap.Range{ContainerID: 1, HostID: g + d, Size: 1000})
+
+	type acl struct {
+		path, attr string
+		named      []aclNamed
+		want       []aclNamed
+	}
+	sub := filepath.Join(root, "dir")
+	file := filepath.Join(sub, "file")
+	fifo := filepath.Join(root, "fifo")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	acls := []acl{
+		{root, "system.posix_acl_default", []aclNamed{{false, u + 3}, {true, g + 4}}, []aclNamed{{false, u + d + 3}, {true, g + d + 4}}},
+		{sub, "system.posix_acl_access", []aclNamed{{false, me}, {false, u + 1}, {true, g + 1}}, []aclNamed{{false, me}, {false, u + d + 1}, {true, g + d + 1}}},
+		{sub, "system.posix_acl_default", []aclNamed{{true, myGID}, {true, g + 2}}, []aclNamed{{true, myGID}, {true, g + d + 2}}},
+		{file, "system.posix_acl_access", []aclNamed{{false, u}, {false, u + 999}, {true, g}, {true, g + 999}}, []aclNamed{{false, u + d}, {false, u + d + 999}, {true, g + d}, {true, g + d + 999}}},
+		{fifo, "system.posix_acl_access", []aclNamed{{false, u + 50}}, []aclNamed{{false, u + d + 50}}},
+	}
+	for _, a := range acls {
+		if err := unix.Lsetxattr(a.path, a.attr, aclValue(a.named...), 0); err != nil {
+			t.Fatalf("setting %s on %s: %v", a.attr, a.path, err)
+		}
+	}
+	modeBefore := map[string]uint32{}
+	for _, p := range []string{root, sub, file, fifo} {
+		_, modeBefore[p] = lowner(t, p)
+	}
+
+	if err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: ufrom, UIDTo: uto, GIDFrom: gfrom, GIDTo: gto}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acls {
+		if got := aclNames(t, a.path, a.attr); !slices.Equal(got, a.want) {
+			t.Errorf("%s of %s after the shift: %v, want %v", a.attr, a.path, got, a.want)
+		}
+	}
+	for p, was := range modeBefore {
+		if o, mode := lowner(t, p); mode != was || o != (owner{me, myGID}) {
+			t.Errorf("%s: owner %v mode %#o after the shift, was %v %#o", p, o, mode, owner{me, myGID}, was)
+		}
+	}
+
+	// getfacl reads the same: the file's named users and groups moved.
+	getfacl := testenv.RequireTool(t, "getfacl", "acl")
+	out, err := exec.Command(getfacl, "-n", "-p", "--omit-header", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("getfacl: %v: %s", err, out)
+	}
+	var named []string
+	for line := range strings.Lines(string(out)) {
+		if f := strings.Split(strings.TrimSpace(line), ":"); len(f) == 3 && f[1] != "" {
+			named = append(named, f[0]+":"+f[1])
+		}
+	}
+	want := []string{fmt.Sprint("user:", u+d), fmt.Sprint("user:", u+d+999), fmt.Sprint("group:", g+d), fmt.Sprint("group:", g+d+999)}
+	if !slices.Equal(named, want) {
+		t.Errorf("getfacl -n %s: named entries %v, want %v\n%s", file, named, want, out)
+	}
+
+	// Shifting back restores the values byte for byte.
+	if err := userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: uto, UIDTo: ufrom, GIDFrom: gto, GIDTo: gfrom}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acls {
+		buf := make([]byte, 1024)
+		n, err := unix.Lgetxattr(a.path, a.attr, buf)
+		if err != nil || string(buf[:n]) != string(aclValue(a.named...)) {
+			t.Errorf("%s of %s after shifting back: %x, %v; want %x", a.attr, a.path, buf[:max(n, 0)], err, aclValue(a.named...))
+		}
+	}
+
+	// A named ID outside the From map stops the walk and names the file.
+	stray := u + 1000
+	if err := unix.Lsetxattr(file, "system.posix_acl_access", aclValue(aclNamed{false, stray}), 0); err != nil {
+		t.Fatal(err)
+	}
+	err = userns.ShiftOwnership(root, userns.ShiftOptions{UIDFrom: ufrom, UIDTo: uto})
+	var pe *os.PathError
+	if !errors.Is(err, userns.ErrShiftUnmapped) || !errors.As(err, &pe) || pe.Path != file || !strings.Contains(err.Error(), fmt.Sprint("uid ", stray)) {
+		t.Fatalf("an ACL naming uid %d: %v; want ErrShiftUnmapped naming %s and the uid", stray, err, file)
+	}
+}
