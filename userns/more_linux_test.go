@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -231,5 +232,59 @@ func TestIntegrationChroot(t *testing.T) {
 		if string(out) != "/sub\n" {
 			t.Errorf("nnp=%v (path %v): child's cwd %q, want /sub inside the new root", nnp, c.how, out)
 		}
+	}
+}
+
+// TestHelperFailsAfterChild: when newuidmap or newgidmap fails once the
+// child exists, Start kills and reaps the child and leaves no descriptor
+// or goroutine behind. The failure is real: the gid map is handed to a
+// second newuidmap, so two helpers race to write the one uid_map the
+// kernel takes once, and the gid_map stays unwritten.
+func TestHelperFailsAfterChild(t *testing.T) {
+	requireNewuidmapPath(t, Command("/bin/sleep", "60"))
+	real, err := helperPaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := helperPaths
+	defer func() { helperPaths = saved }()
+	helperPaths = func() ([2]string, error) { return [2]string{real[0], real[0]}, nil }
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	fd0, g0 := fds(), runtime.NumGoroutine()
+	for range 3 {
+		c := Command("/bin/sleep", "60")
+		c.SubIDs = true
+		err := c.Start()
+		var e *Error
+		if !errors.As(err, &e) || e.Pid <= 0 || !strings.Contains(e.Op, real[0]) {
+			t.Fatalf("Start with a failing helper = %v; want an *Error naming %s and the child's pid", err, real[0])
+		}
+		if c.ProcessState == nil {
+			t.Fatal("the child was not waited for")
+		}
+		// Killed, or the stage saw its go-ahead pipe close first and
+		// gave up (125) before the kill: either way the command never ran.
+		if ws, ok := c.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL && ws.ExitStatus() != 125 {
+			t.Errorf("child ended with %v, want SIGKILL or the stage's exit status 125", c.ProcessState)
+		}
+		if err := syscall.Kill(e.Pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("child %d still exists after the failed Start (kill 0: %v)", e.Pid, err)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > g0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if fd1 := fds(); fd1 != fd0 {
+		t.Errorf("open descriptors %d before, %d after", fd0, fd1)
+	}
+	if g1 := runtime.NumGoroutine(); g1 > g0 {
+		t.Errorf("goroutines %d before, %d after", g0, g1)
 	}
 }
