@@ -111,7 +111,15 @@ func scan(cfg config, f *fixture) []row {
 	floor := len(sides)
 	sides = append(sides, side{"read every status", readAllStatus})
 	light := -1
+	lightErr := ""
 	if oursOK {
+		if n, err := oursScanLight(); err != nil {
+			lightErr = "caps.Scan: " + err.Error()
+		} else if n < len(f.cmds) {
+			lightErr = fmt.Sprintf("caps.Scan saw %d processes, fewer than the %d started", n, len(f.cmds))
+		}
+	}
+	if oursOK && lightErr == "" {
 		light = len(sides)
 		sides = append(sides, side{"caps.Scan light", func(n int) error {
 			for range n {
@@ -160,7 +168,7 @@ func scan(cfg config, f *fixture) []row {
 	case err != nil:
 		same.Skipped = err.Error()
 	case light < 0 || idx[0] < 0:
-		same.Skipped = join(rows[0].Skipped, "needs both caps.Scan and pscap")
+		same.Skipped = join(join(rows[0].Skipped, lightErr), "needs both caps.Scan and pscap")
 	default:
 		same.setOurs(s[light])
 		same.setTheirs(s[idx[0]])

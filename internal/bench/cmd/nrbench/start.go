@@ -161,7 +161,7 @@ func startMulti(cfg config) row {
 		return r
 	}
 	r.Note = join(floorNote("one exec of setuid newuidmap (usage only)", s[len(s)-2]),
-		join(floorNote("sh, env -i, /bin/true (the shell stage's execs)", s[len(s)-3]),
+		join(floorNote("sh, env -i, /bin/true (the shell stage's execs; userns uses them off linux/amd64, and its 392-byte ELF stage on it)", s[len(s)-3]),
 			floorNote("re-exec of nrbench doing nothing (the Go stage's start)", s[len(s)-4])))
 	last := s[len(s)-1]
 	r.setTheirs(last)
