@@ -13,8 +13,11 @@ func (m Map) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes the form [Map.MarshalJSON] writes and checks it
-// as [New] does. As encoding/json's own types do, it leaves m unchanged
-// for null.
+// as [New] does, except for the length of its text: that limits a write,
+// not a map, and a map [ReadUIDMap] read can exceed it, so that what
+// MarshalJSON wrote always decodes. [Map.WriteTo] and
+// [Map.ToSysProcIDMap] refuse such a map ([ErrTooLong]). As
+// encoding/json's own types do, it leaves m unchanged for null.
 func (m *Map) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
@@ -23,7 +26,7 @@ func (m *Map) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &rs); err != nil {
 		return err
 	}
-	n, err := New(rs...)
+	n, err := newMap(rs, false)
 	if err != nil {
 		return err
 	}
@@ -34,9 +37,11 @@ func (m *Map) UnmarshalJSON(b []byte) error {
 // MarshalText returns the text of [Map.String].
 func (m Map) MarshalText() ([]byte, error) { return m.AppendText(nil) }
 
-// UnmarshalText parses text as [ParseProc] does.
+// UnmarshalText parses text as [ParseProc] does, except that, like
+// [Map.UnmarshalJSON], it accepts text too long for one write, so that
+// what [Map.MarshalText] wrote always parses.
 func (m *Map) UnmarshalText(b []byte) error {
-	n, err := ParseProc(string(b))
+	n, err := parseProc(string(b), false)
 	if err != nil {
 		return err
 	}

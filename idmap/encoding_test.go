@@ -3,6 +3,8 @@ package idmap
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"slices"
 	"testing"
 )
 
@@ -49,4 +51,56 @@ func TestText(t *testing.T) {
 	if err := m.UnmarshalText([]byte("0 0 0")); !errors.Is(err, ErrEmpty) {
 		t.Errorf("UnmarshalText of a bad map: %v", err)
 	}
+}
+
+// A map too long for one write, as ReadUIDMap can return from a nested
+// namespace, survives both encodings; writing it is what fails.
+func TestEncodingLongMap(t *testing.T) {
+	var rs []Range
+	for i := range uint32(300) {
+		rs = append(rs, r(i*3, 1000000000+i*3, 2))
+	}
+	if _, err := New(rs...); !errors.Is(err, ErrTooLong) {
+		t.Fatalf("New of %d extents: %v, want ErrTooLong", len(rs), err)
+	}
+	long, err := newMap(rs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(long.String()); n <= MaxText {
+		t.Fatalf("the map's text is %d bytes, not longer than one write", n)
+	}
+	b, err := json.Marshal(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Map
+	if err := json.Unmarshal(b, &back); err != nil || !back.Equal(long) {
+		t.Errorf("JSON round trip: %v, equal %v", err, back.Equal(long))
+	}
+	text, err := long.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back = Map{}
+	if err := back.UnmarshalText(text); err != nil || !back.Equal(long) {
+		t.Errorf("text round trip: %v, equal %v", err, back.Equal(long))
+	}
+	if _, err := back.WriteTo(io.Discard); !errors.Is(err, ErrTooLong) {
+		t.Errorf("WriteTo of the decoded map: %v, want ErrTooLong", err)
+	}
+	// The kernel's other rules still hold.
+	bad := append(slices.Clone(rs), r(0, 5, 1))
+	if err := json.Unmarshal(mustJSON(t, bad), &back); !errors.Is(err, ErrOverlap) {
+		t.Errorf("an overlapping long map decodes with %v, want ErrOverlap", err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
