@@ -12,8 +12,8 @@ tools_all="capsh,getpcaps,getcap,pscap,setpriv,pgrep,prlimit,unshare,getsubids,p
 # Features every mode has: user namespaces, the CI user, the real
 # pam_limits, setpriv's reduced capability sets.
 common="userns,userns-elf-stage,idmapped-mount,nrtest,pam,reduced-sets,$tools_all"
-REQUIRE_ROOT="${REQUIRE_ROOT-$common,idmapped-mount-disk,chown-any,acl-any-id,userns-many-uids,multimap,setid,subuid-user,mountns,setfcap,initial-userns}"
-REQUIRE_USER="${REQUIRE_USER-$common,acl-any-id,userns-many-uids,userns-newuidmap-path,newuidmap,unshare-map-users,initial-userns}"
+REQUIRE_ROOT="${REQUIRE_ROOT-$common,idmapped-mount-disk,chown-any,acl-any-id,tmpfs-xattrs,userns-many-uids,multimap,setid,subuid-user,mountns,setfcap,initial-userns}"
+REQUIRE_USER="${REQUIRE_USER-$common,acl-any-id,tmpfs-xattrs,userns-many-uids,userns-newuidmap-path,newuidmap,unshare-map-users,initial-userns}"
 REQUIRE_ROOT_NS="${REQUIRE_ROOT_NS-$common,mountns,setfcap}"
 REQUIRE_USER_NS="${REQUIRE_USER_NS-$common,mountns,setfcap}"
 

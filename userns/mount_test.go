@@ -42,6 +42,8 @@ func init() {
 		fn = shiftMounts
 	case "shift-scenario":
 		fn = shiftScenarioHelper
+	case "shift-uid":
+		fn = shiftUID
 	default:
 		return
 	}

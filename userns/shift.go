@@ -13,7 +13,7 @@ import (
 // the same maps does not shift them twice only when From and To do not
 // overlap, so fix the maps and shift back from To to From, or restore the
 // tree.
-var ErrShiftUnmapped = errors.New("owner outside the shift's maps")
+var ErrShiftUnmapped = errors.New("ID outside the shift's maps")
 
 // ShiftOptions says how [ShiftOwnership] moves owners: a file owned by
 // UIDFrom.ToHost(k) becomes owned by UIDTo.ToHost(k), and the same for

@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -71,7 +73,7 @@ func aclValue(named ...aclNamed) []byte {
 }
 
 // aclNames reads path's ACL xattr attr and returns its named entries.
-func aclNames(t *testing.T, path, attr string) []aclNamed {
+func aclNames(t testing.TB, path, attr string) []aclNamed {
 	t.Helper()
 	buf := make([]byte, 1024)
 	n, err := unix.Lgetxattr(path, attr, buf)
@@ -108,8 +110,20 @@ func probeACLAnyID(dir string) error {
 // files belong to the caller, who may name any ID in their ACLs, so this
 // runs as an ordinary user too.
 func TestShiftOwnershipACLs(t *testing.T) {
-	root := t.TempDir()
-	testenv.Require(t, ACLAnyID, probeACLAnyID(root))
+	testenv.Require(t, ACLAnyID, probeACLAnyID(t.TempDir()))
+	for _, old := range []bool{false, true} {
+		name := "xattrat"
+		if old {
+			name = "proc-fd" // the calls kernels before 6.13 have
+		}
+		t.Run(name, func(t *testing.T) {
+			defer userns.NoXattrAt(old)()
+			shiftACLs(t, t.TempDir())
+		})
+	}
+}
+
+func shiftACLs(t *testing.T, root string) {
 	me, myGID := uint32(os.Getuid()), uint32(os.Getgid())
 	// The caller's own IDs stay; the others move by d: uids U+k become
 	// U+d+k, gids G+k become G+d+k, for k < 1000. All of these lie
@@ -139,6 +153,7 @@ func TestShiftOwnershipACLs(t *testing.T) {
 		t.Fatal(err)
 	}
 	acls := []acl{
+		{root, "system.posix_acl_access", []aclNamed{{true, g + 5}}, []aclNamed{{true, g + d + 5}}},
 		{root, "system.posix_acl_default", []aclNamed{{false, u + 3}, {true, g + 4}}, []aclNamed{{false, u + d + 3}, {true, g + d + 4}}},
 		{sub, "system.posix_acl_access", []aclNamed{{false, me}, {false, u + 1}, {true, g + 1}}, []aclNamed{{false, me}, {false, u + d + 1}, {true, g + d + 1}}},
 		{sub, "system.posix_acl_default", []aclNamed{{true, myGID}, {true, g + 2}}, []aclNamed{{true, myGID}, {true, g + d + 2}}},
@@ -208,4 +223,111 @@ func TestShiftOwnershipACLs(t *testing.T) {
 	if !errors.Is(err, userns.ErrShiftUnmapped) || !errors.As(err, &pe) || pe.Path != file || !strings.Contains(err.Error(), fmt.Sprint("uid ", stray)) {
 		t.Fatalf("an ACL naming uid %d: %v; want ErrShiftUnmapped naming %s and the uid", stray, err, file)
 	}
+}
+
+// TmpfsXattrs is the feature of a tmpfs at /dev/shm that takes more than
+// 64 KiB of user.* xattr names on one file (Linux 6.6 and later).
+const TmpfsXattrs = "tmpfs-xattrs"
+
+// manyNames gives path more than 64 KiB of user.* xattr names, more than
+// one listxattr can return (XATTR_LIST_MAX).
+func manyNames(path string) error {
+	for i := range 2000 {
+		name := fmt.Sprintf("user.%040d", i)
+		if err := unix.Lsetxattr(path, name, []byte{1}, 0); err != nil {
+			return fmt.Errorf("setting xattr %d (%s) on %s: %w (needs a tmpfs of Linux 6.6 or later at /dev/shm)", i, name, path, err)
+		}
+	}
+	return nil
+}
+
+// TestShiftOwnershipManyXattrNames: an entry whose xattr names do not fit
+// one listxattr (E2BIG) is not an error; its ACLs are asked for by name.
+// Anyone who may write the tree can make such a file.
+func TestShiftOwnershipManyXattrNames(t *testing.T) {
+	testenv.Require(t, ACLAnyID, probeACLAnyID(t.TempDir()))
+	dir, err := os.MkdirTemp("/dev/shm", "shift-names")
+	if err != nil {
+		testenv.Require(t, TmpfsXattrs, err)
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Require(t, TmpfsXattrs, manyNames(file))
+	if _, err := unix.Llistxattr(file, make([]byte, 64<<10)); !errors.Is(err, unix.E2BIG) {
+		t.Fatalf("listxattr of 64 KiB: %v, want E2BIG", err)
+	}
+	me := uint32(os.Getuid())
+	u := me + 1000
+	from := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: me, Size: 1}, idmap.Range{ContainerID: 1, HostID: u, Size: 10})
+	to := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: me, Size: 1}, idmap.Range{ContainerID: 1, HostID: u + 100, Size: 10})
+	if err := unix.Lsetxattr(file, "system.posix_acl_access", aclValue(aclNamed{false, u + 1}), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := userns.ShiftOwnership(dir, userns.ShiftOptions{UIDFrom: from, UIDTo: to}); err != nil {
+		t.Fatal(err)
+	}
+	if got := aclNames(t, file, "system.posix_acl_access"); !slices.Equal(got, []aclNamed{{false, u + 101}}) {
+		t.Errorf("ACL after the shift: %v, want user %d", got, u+101)
+	}
+}
+
+// TestShiftOwnershipSetgidLost: an ordinary user who shifts the ACL of
+// its own setgid file in a group it is not in cannot keep the bit (the
+// kernel clears it on the ACL write, and on chmod). The shift says so,
+// naming the file, instead of losing it silently.
+func TestShiftOwnershipSetgidLost(t *testing.T) {
+	testenv.Require(t, testenv.SetID, testenv.ProbeSetID())
+	dir := t.TempDir()
+	testenv.Require(t, ACLAnyID, probeACLAnyID(dir))
+	const user, group, other = 4001, 4001, 4002 // the user is not in group other
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Lsetxattr(file, "system.posix_acl_access", aclValue(aclNamed{false, 5001}), 0); err != nil {
+		t.Fatal(err)
+	}
+	// t.TempDir's parent is private to root; the helper needs to reach
+	// dir, which it owns.
+	for _, err := range []error{os.Chmod(filepath.Dir(dir), 0o755), os.Lchown(dir, user, group), os.Lchown(file, user, other), os.Chmod(file, 0o2755|os.ModeSetgid)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, mode := lowner(t, file); mode&unix.S_ISGID == 0 {
+		t.Fatalf("setup: mode %#o has no setgid bit", mode)
+	}
+	cmd := testenv.Command("shift-uid", dir, fmt.Sprint(user), "5000", "6000")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: user, Gid: group}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v: %s", err, out)
+	}
+	got := strings.TrimSpace(string(out))
+	if !strings.Contains(got, "setgid") || !strings.Contains(got, file) || !strings.Contains(got, "ErrPermission true") {
+		t.Fatalf("ShiftOwnership as uid %d of its setgid file in group %d: %q; want an error naming %s that answers os.ErrPermission", user, other, got, file)
+	}
+}
+
+// shiftUID shifts the tree args[0] with uid maps that keep uid args[1]
+// and move args[2]+k to args[3]+k for k < 1000, and prints the error and
+// whether it answers os.ErrPermission.
+func shiftUID(args []string) int {
+	var n [3]uint32
+	for i := range n {
+		v, err := strconv.ParseUint(args[i+1], 10, 32)
+		if err != nil {
+			fmt.Println(err)
+			return 1
+		}
+		n[i] = uint32(v)
+	}
+	from := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: n[0], Size: 1}, idmap.Range{ContainerID: 1, HostID: n[1], Size: 1000})
+	to := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: n[0], Size: 1}, idmap.Range{ContainerID: 1, HostID: n[2], Size: 1000})
+	err := userns.ShiftOwnership(args[0], userns.ShiftOptions{UIDFrom: from, UIDTo: to})
+	fmt.Printf("%v; ErrPermission %v\n", err, errors.Is(err, os.ErrPermission))
+	return 0
 }

@@ -2,8 +2,10 @@ package userns
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -20,6 +22,17 @@ func acl(version uint32, entries ...uint32) []byte {
 }
 
 const undef = ^uint32(0)
+
+// swap exchanges 100000-100499 and 100500-100999.
+func swap(id uint32) (uint32, bool) {
+	switch {
+	case id >= 100000 && id < 100500:
+		return id + 500, true
+	case id >= 100500 && id < 101000:
+		return id - 500, true
+	}
+	return 0, false
+}
 
 func TestMoveACLIDs(t *testing.T) {
 	gplus := func(id uint32) (uint32, bool) {
@@ -47,6 +60,11 @@ func TestMoveACLIDs(t *testing.T) {
 		{"a nil function leaves its side", acl(2, 2, 7, 8, 550), nil, gplus, acl(2, 2, 7, 8, 1550), true, nil},
 		{"both nil", acl(2, 2, 7, 8, 9), nil, nil, acl(2, 2, 7, 8, 9), false, nil},
 		{"moved to itself", acl(2, 2, 100000), plus(100000), nil, acl(2, 2, 100000), false, nil},
+		{
+			"named entries sorted again where the maps' ranges cross", acl(2, 1, undef, 2, 100010, 2, 100600, 4, undef, 8, 100020, 8, 100700, 0x10, undef, 0x20, undef), swap, swap,
+			acl(2, 1, undef, 2, 100100, 2, 100510, 4, undef, 8, 100200, 8, 100520, 0x10, undef, 0x20, undef), true, nil,
+		},
+		{"unmapped in the reader's namespace", acl(2, 2, undef), plus(1), nil, nil, false, ErrShiftUnmapped},
 		{"user outside the map", acl(2, 2, 100007, 2, 7), plus(300000), nil, nil, false, ErrShiftUnmapped},
 		{"group outside the map", acl(2, 8, 7), nil, gplus, nil, false, ErrShiftUnmapped},
 		{"header only", acl(2), plus(1), gplus, acl(2), false, nil},
@@ -65,8 +83,9 @@ func TestMoveACLIDs(t *testing.T) {
 				}
 				return
 			case tc.err != nil:
-				if !errors.Is(err, tc.err) {
-					t.Fatalf("err %v, want %v", err, tc.err)
+				var ae *aclIDError
+				if !errors.Is(err, tc.err) || !errors.As(err, &ae) {
+					t.Fatalf("err %v, want an *aclIDError wrapping %v", err, tc.err)
 				}
 				return
 			case err != nil:
@@ -98,15 +117,48 @@ func FuzzMoveACLIDs(f *testing.F) {
 		if changed == bytes.Equal(b, in) {
 			t.Fatalf("changed %v but %x -> %x", changed, in, b)
 		}
-		// Round trip.
 		back := func(id uint32) (uint32, bool) {
 			if id < n || id-n >= 100000 {
 				return 0, false
 			}
 			return id - n + 100000, true
 		}
-		if _, err := moveACLIDs(b, back, back); err != nil || !bytes.Equal(b, in) {
+		// Round trip: the original, with each tag's entries sorted if
+		// anything moved (plus(n) keeps their order, so only an
+		// unsorted input comes back otherwise).
+		want := in
+		if changed {
+			want = sortedACL(in)
+		}
+		if _, err := moveACLIDs(b, back, back); err != nil || !bytes.Equal(b, want) {
 			t.Fatalf("round trip %x -> %x (%v)", in, b, err)
 		}
 	})
+}
+
+// sortedACL returns a copy of the ACL value b with each run of entries of
+// one tag sorted by ID, written independently of sortNamed.
+func sortedACL(b []byte) []byte {
+	type entry struct {
+		tag uint16
+		raw []byte
+		id  uint32
+	}
+	var es []entry
+	for off := 4; off+8 <= len(b); off += 8 {
+		es = append(es, entry{binary.LittleEndian.Uint16(b[off:]), b[off : off+8], binary.LittleEndian.Uint32(b[off+4:])})
+	}
+	for start := 0; start < len(es); {
+		end := start + 1
+		for end < len(es) && es[end].tag == es[start].tag {
+			end++
+		}
+		slices.SortStableFunc(es[start:end], func(x, y entry) int { return cmp.Compare(x.id, y.id) })
+		start = end
+	}
+	out := bytes.Clone(b[:4])
+	for _, e := range es {
+		out = append(out, e.raw...)
+	}
+	return out
 }

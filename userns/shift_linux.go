@@ -33,8 +33,10 @@ import (
 // users and groups of POSIX ACLs (system.posix_acl_access and
 // system.posix_acl_default) by the uid and gid maps, so that no ACL keeps
 // granting access to an ID of the tree's old range. Owners and values
-// already right are not touched. Other ID-bearing metadata (NFSv4 ACLs,
-// file system quotas) is not rewritten.
+// already right are not touched. Other ID-bearing metadata is not
+// rewritten: NFSv4 ACLs, file system quotas, and the
+// user.containers.override_stat xattr of fuse-overlayfs and
+// containers/storage's force_mask.
 //
 // root itself is opened as given, following a symbolic link there; only
 // what lies below it is held to the tree.
@@ -44,10 +46,14 @@ import (
 // while the walk runs is skipped.
 //
 // Privilege: CAP_CHOWN and CAP_FOWNER (to chown and to restore modes),
+// CAP_FSETID (to keep setgid where an ACL is rewritten),
 // CAP_DAC_READ_SEARCH to enter every directory and CAP_SETFCAP to rewrite
 // file capabilities, over the user namespace that owns the files: root
 // on the host, or root of a namespace whose map holds both the old and
-// the new owners.
+// the new owners. An owner may shift the ACLs of its own files without
+// privilege, but a setuid or setgid bit the kernel clears on the way and
+// the caller cannot restore is an error (os.ErrPermission) naming the
+// file, never a silent loss.
 func ShiftOwnership(root string, opts ShiftOptions) error {
 	op := "shift owners under " + root
 	if err := opts.check(); err != nil {
@@ -110,6 +116,8 @@ type shifter struct {
 	linksMu sync.Mutex
 	links   map[devIno]struct{} // inodes with several links already seen
 
+	noList atomic.Bool // listxattr said EOPNOTSUPP: ask xattrs by name
+
 	failed  atomic.Bool
 	errOnce sync.Once
 	err     error
@@ -123,6 +131,7 @@ type scratch struct {
 	xattr   [64]byte
 	names   [256]byte
 	stat    unix.Statx_t
+	stat2   unix.Statx_t
 	// sized: the last entry this walker asked had xattrs, so the next
 	// listxattr passes a buffer at once instead of asking the size
 	// first (see listxattrAt).
@@ -136,11 +145,14 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 func (s *shifter) fail(path string, err error) {
 	s.errOnce.Do(func() {
 		s.err = &os.PathError{Op: "shift", Path: path, Err: err}
+		var acl *aclIDError
 		switch {
+		case errors.As(err, &acl):
+			s.hint = "every ID an ACL names must lie in the From maps; check the maps, or remove the entry first (setfacl -x " + acl.removal() + " " + path + ")"
 		case errors.Is(err, ErrShiftUnmapped):
 			s.hint = "every owner in the tree must lie in the From maps; check the maps, or chown the strays first"
 		case errors.Is(err, unix.EPERM):
-			s.hint = "shifting owners needs CAP_CHOWN, CAP_FOWNER and CAP_SETFCAP over both the old and the new IDs: run as root"
+			s.hint = "shifting owners needs CAP_CHOWN, CAP_FOWNER, CAP_FSETID and CAP_SETFCAP over both the old and the new IDs: run as root"
 		}
 		s.failed.Store(true)
 	})
@@ -314,7 +326,9 @@ var (
 // One listxattr tells which of the ID-bearing xattrs the entry has, so an
 // entry with none (nearly all of a typical tree) costs statx, listxattr
 // and fchownat. Symbolic links are not asked: they hold no ACLs, and a
-// capability on a link is never used.
+// capability on a link is never used. Where listxattr cannot answer (a
+// FUSE file system without it, EOPNOTSUPP; more than 64 KiB of names,
+// E2BIG), the three xattrs are asked for by name.
 func (s *shifter) shift(dirfd int, name []byte, st *unix.Statx_t, sc *scratch) error {
 	uid, gid, err := s.mapOwner(st.Uid, st.Gid)
 	if err != nil {
@@ -325,30 +339,44 @@ func (s *shifter) shift(dirfd int, name []byte, st *unix.Statx_t, sc *scratch) e
 	var capx, aclAccess, aclDefault []byte
 	capMoved := false
 	if typ != unix.S_IFLNK {
-		names, err := listxattrAt(dirfd, name, sc)
-		if err != nil {
+		var has struct{ cap, access, def bool }
+		names, err := s.listxattr(dirfd, name, sc)
+		switch err {
+		case nil:
+			for len(names) > 0 {
+				i := 0
+				for i < len(names) && names[i] != 0 {
+					i++
+				}
+				n := names[:min(i+1, len(names))]
+				names = names[len(n):]
+				switch string(n) {
+				case string(capXattr):
+					has.cap = true
+				case string(aclAccessXattr):
+					has.access = true
+				case string(aclDefaultXattr):
+					has.def = true
+				}
+			}
+		case unix.EOPNOTSUPP, unix.E2BIG:
+			has.cap, has.access, has.def = true, true, true
+		default:
 			return os.NewSyscallError("listxattr", err)
 		}
-		for len(names) > 0 {
-			i := 0
-			for i < len(names) && names[i] != 0 {
-				i++
+		if has.cap {
+			if capx, capMoved, err = s.movedCap(dirfd, name, sc); err != nil {
+				return err
 			}
-			n := names[:min(i+1, len(names))]
-			names = names[len(n):]
-			switch string(n) {
-			case string(capXattr):
-				if capx, capMoved, err = s.movedCap(dirfd, name, sc); err != nil {
-					return err
-				}
-			case string(aclAccessXattr):
-				if aclAccess, err = s.movedACL(dirfd, name, aclAccessXattr); err != nil {
-					return err
-				}
-			case string(aclDefaultXattr):
-				if aclDefault, err = s.movedACL(dirfd, name, aclDefaultXattr); err != nil {
-					return err
-				}
+		}
+		if has.access {
+			if aclAccess, err = s.movedACL(dirfd, name, aclAccessXattr); err != nil {
+				return err
+			}
+		}
+		if has.def {
+			if aclDefault, err = s.movedACL(dirfd, name, aclDefaultXattr); err != nil {
+				return err
 			}
 		}
 	}
@@ -357,15 +385,26 @@ func (s *shifter) shift(dirfd int, name []byte, st *unix.Statx_t, sc *scratch) e
 			return os.NewSyscallError("fchownat", err)
 		}
 	}
-	for _, a := range []struct{ name, val []byte }{{aclAccessXattr, aclAccess}, {aclDefaultXattr, aclDefault}} {
-		if a.val != nil {
-			if err := setxattrAt(dirfd, name, a.name, a.val); err != nil {
-				return os.NewSyscallError("setxattr "+string(a.name[:len(a.name)-1]), err)
-			}
+	if aclAccess != nil {
+		if err := setxattrAt(dirfd, name, aclAccessXattr, aclAccess); err != nil {
+			return os.NewSyscallError("setxattr system.posix_acl_access", err)
 		}
 	}
-	if chown && typ != unix.S_IFDIR && typ != unix.S_IFLNK && st.Mode&(unix.S_ISUID|unix.S_ISGID) != 0 {
+	if aclDefault != nil {
+		if err := setxattrAt(dirfd, name, aclDefaultXattr, aclDefault); err != nil {
+			return os.NewSyscallError("setxattr system.posix_acl_default", err)
+		}
+	}
+	// chown of a non-directory clears setuid and setgid; writing an
+	// access ACL clears setgid where the caller is outside the file's
+	// group and lacks CAP_FSETID. Put them back, and make sure they came
+	// back: a caller that cannot keep setgid cannot restore it either.
+	if st.Mode&(unix.S_ISUID|unix.S_ISGID) != 0 && typ != unix.S_IFLNK &&
+		(chown && typ != unix.S_IFDIR || aclAccess != nil) {
 		if err := chmodNoFollow(dirfd, name, st); err != nil {
+			return err
+		}
+		if err := modeKept(dirfd, name, st, &sc.stat2); err != nil {
 			return err
 		}
 	}
@@ -379,13 +418,40 @@ func (s *shifter) shift(dirfd int, name []byte, st *unix.Statx_t, sc *scratch) e
 	return nil
 }
 
+// errModeLost: a shift could not keep an entry's setuid or setgid bit.
+var errModeLost = errors.New("the kernel cleared the setuid or setgid bit and it could not be restored (the caller is outside the file's group and lacks CAP_FSETID)")
+
+// modeKept checks that dirfd/name still has st's permission bits.
+func modeKept(dirfd int, name []byte, st, now *unix.Statx_t) error {
+	if err := statxAt(dirfd, name, now); err != nil {
+		return os.NewSyscallError("statx", err)
+	}
+	if now.Mode&0o7777 != st.Mode&0o7777 {
+		return fmt.Errorf("chmod: mode %#o, was %#o: %w (%w)", now.Mode&0o7777, st.Mode&0o7777, errModeLost, unix.EPERM)
+	}
+	return nil
+}
+
+// listxattr is listxattrAt, which it stops calling once the file system
+// has said it cannot list (EOPNOTSUPP), as FUSE says for good.
+func (s *shifter) listxattr(dirfd int, name []byte, sc *scratch) ([]byte, error) {
+	if s.noList.Load() {
+		return nil, unix.EOPNOTSUPP
+	}
+	names, err := listxattrAt(dirfd, name, sc)
+	if err == unix.EOPNOTSUPP {
+		s.noList.Store(true)
+	}
+	return names, err
+}
+
 // movedCap reads the entry's security.capability and returns it with its
 // root uid moved, in new memory, and whether the root uid moved.
 func (s *shifter) movedCap(dirfd int, name []byte, sc *scratch) ([]byte, bool, error) {
 	n, err := getxattrAt(dirfd, name, capXattr, sc.xattr[:])
 	switch err {
 	case nil:
-	case unix.ENODATA: // removed since the listxattr
+	case unix.ENODATA, unix.EOPNOTSUPP: // none, or removed since the listxattr
 		return nil, false, nil
 	default:
 		return nil, false, os.NewSyscallError("getxattr security.capability", err)
@@ -406,7 +472,7 @@ func (s *shifter) movedCap(dirfd int, name []byte, sc *scratch) ([]byte, bool, e
 // named users and groups moved, or nil if none moved.
 func (s *shifter) movedACL(dirfd int, name, attr []byte) ([]byte, error) {
 	val, err := getxattrAlloc(dirfd, name, attr)
-	if err == unix.ENODATA {
+	if err == unix.ENODATA || err == unix.EOPNOTSUPP { // none (or no ACLs here)
 		return nil, nil
 	}
 	if err != nil {
@@ -420,6 +486,13 @@ func (s *shifter) movedACL(dirfd int, name, attr []byte) ([]byte, error) {
 		gid = func(id uint32) (uint32, bool) { return shiftID(s.opts.GIDFrom, s.opts.GIDTo, id) }
 	}
 	changed, err := moveACLIDs(val, uid, gid)
+	if acl := (*aclIDError)(nil); errors.As(err, &acl) {
+		from, to := s.opts.UIDFrom, s.opts.UIDTo
+		if acl.Group {
+			from, to = s.opts.GIDFrom, s.opts.GIDTo
+		}
+		return nil, fmt.Errorf("%s: %w: %s", attr[:len(attr)-1], err, mapsText(from, to))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", attr[:len(attr)-1], err)
 	}
@@ -531,7 +604,8 @@ func getxattrAlloc(dirfd int, name, attr []byte) ([]byte, error) {
 const xattrSizeMax = 64 << 10
 
 // listxattrAt lists the names of dirfd/name's xattrs, each with its NUL,
-// into sc.names, or into new memory if they do not fit.
+// into sc.names, or into new memory if they do not fit. Names of more
+// than 64 KiB in all (XATTR_LIST_MAX) are E2BIG, as the kernel says.
 //
 // Where files have no xattrs, as in most trees, asking for the size
 // alone (a zero-length buffer) answers in one call and spares the kernel
@@ -539,14 +613,20 @@ const xattrSizeMax = 64 << 10
 // cost a second call each time. So the walker asks for the size first
 // only while the last entry it asked had none.
 func listxattrAt(dirfd int, name []byte, sc *scratch) ([]byte, error) {
+	buf := sc.names[:]
 	if !sc.sized {
 		n, err := listxattrOnce(dirfd, name, nil)
 		if err != nil || n == 0 {
 			return nil, err
 		}
 		sc.sized = true
+		if n > xattrSizeMax {
+			return nil, unix.E2BIG
+		}
+		if n > len(buf) {
+			buf = make([]byte, min(n+256, xattrSizeMax))
+		}
 	}
-	buf := sc.names[:]
 	for {
 		n, err := listxattrOnce(dirfd, name, buf)
 		if err == nil {
@@ -556,7 +636,7 @@ func listxattrAt(dirfd int, name []byte, sc *scratch) ([]byte, error) {
 		if err != unix.ERANGE || len(buf) >= xattrSizeMax {
 			return nil, err
 		}
-		buf = make([]byte, 4*len(buf))
+		buf = make([]byte, min(4*len(buf), xattrSizeMax))
 	}
 }
 

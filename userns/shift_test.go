@@ -168,6 +168,23 @@ func shiftScenario(t testing.TB, top string, ids shiftIDs) {
 	}
 	// Directories made by MkdirAll for the parents of usr/bin.
 	os.Lchown(filepath.Join(root, "usr"), int(ids.Old), int(ids.Old))
+	// ACLs on files whose chown also strips setgid or a capability, so
+	// that the order of the writes shows.
+	acls := map[string][]aclNamed{
+		"usr/bin/wall": {{false, ids.Old + 2}, {true, ids.Old + 3}},
+		"usr/bin/ping": {{false, ids.Old + 4}},
+	}
+	modes := map[string]os.FileMode{"usr/bin/wall": 0o755 | os.ModeSetgid, "usr/bin/ping": 0o755}
+	for p, named := range acls {
+		p = filepath.Join(root, p)
+		if err := unix.Lsetxattr(p, "system.posix_acl_access", aclValue(named...), 0); err != nil {
+			t.Fatalf("ACL on %s: %v", p, err)
+		}
+		// The ACL's mask set the group bits; give the mode back.
+		if err := os.Chmod(p, modes[p[len(root)+1:]]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	outsideBefore, _ := lowner(t, outside)
 	targetBefore, _ := lowner(t, filepath.Join(outside, "target"))
 
@@ -184,6 +201,19 @@ func shiftScenario(t testing.TB, top string, ids shiftIDs) {
 		}
 		if e.kind == "" && mode&0o7777 != modeBits(e.mode) {
 			t.Errorf("%s: mode %#o, want %#o", e.path, mode&0o7777, modeBits(e.mode))
+		}
+	}
+	for p, named := range acls {
+		var want []aclNamed
+		for _, a := range named {
+			if a.group {
+				want = append(want, aclNamed{true, a.id - ids.Old + ids.GNew})
+			} else {
+				want = append(want, aclNamed{false, a.id - ids.Old + ids.New})
+			}
+		}
+		if got := aclNames(t, filepath.Join(root, p), "system.posix_acl_access"); !slices.Equal(got, want) {
+			t.Errorf("%s: ACL %v after the shift, want %v", p, got, want)
 		}
 	}
 	buf := make([]byte, 64)
