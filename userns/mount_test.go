@@ -44,6 +44,8 @@ func init() {
 		fn = shiftScenarioHelper
 	case "shift-uid":
 		fn = shiftUID
+	case "shift-seccomp":
+		fn = shiftSeccomp
 	default:
 		return
 	}

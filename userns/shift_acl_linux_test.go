@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -330,4 +331,63 @@ func shiftUID(args []string) int {
 	err := userns.ShiftOwnership(args[0], userns.ShiftOptions{UIDFrom: from, UIDTo: to})
 	fmt.Printf("%v; ErrPermission %v\n", err, errors.Is(err, os.ErrPermission))
 	return 0
+}
+
+// TestShiftOwnershipSeccompEPERM: under a seccomp filter that refuses
+// getxattrat and its kin with EPERM, as a profile written before Linux
+// 6.13 does, the shift takes the l*xattr calls and still moves ACLs.
+func TestShiftOwnershipSeccompEPERM(t *testing.T) {
+	dir := t.TempDir()
+	testenv.Require(t, ACLAnyID, probeACLAnyID(dir))
+	me := uint32(os.Getuid())
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Lsetxattr(file, "system.posix_acl_access", aclValue(aclNamed{false, me + 1001}), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Dir(dir), 0o755); err != nil { // t.TempDir's parent, for a child that is not root
+		t.Fatal(err)
+	}
+	out, err := testenv.Command("shift-seccomp", dir, fmt.Sprint(me), fmt.Sprint(me+1000), fmt.Sprint(me+2000)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v: %s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "<nil>; ErrPermission false" {
+		t.Fatalf("ShiftOwnership under the filter: %s", got)
+	}
+	if got := aclNames(t, file, "system.posix_acl_access"); !slices.Equal(got, []aclNamed{{false, me + 2001}}) {
+		t.Errorf("ACL after the shift under the filter: %v, want user %d", got, me+2001)
+	}
+}
+
+// shiftSeccomp installs, on every thread, a seccomp filter that answers
+// getxattrat, setxattrat, listxattrat and removexattrat with EPERM,
+// checks that it does, and runs shiftUID.
+func shiftSeccomp(args []string) int {
+	ret := func(v uint32) unix.SockFilter { return unix.SockFilter{Code: unix.BPF_RET | unix.BPF_K, K: v} }
+	nrs := []uint32{unix.SYS_SETXATTRAT, unix.SYS_GETXATTRAT, unix.SYS_LISTXATTRAT, unix.SYS_REMOVEXATTRAT}
+	// Load the syscall number (offset 0 of struct seccomp_data); each
+	// match jumps to the EPERM return after the ALLOW.
+	prog := []unix.SockFilter{{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}}
+	for i, nr := range nrs {
+		prog = append(prog, unix.SockFilter{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: nr, Jt: uint8(len(nrs) - i)})
+	}
+	prog = append(prog, ret(unix.SECCOMP_RET_ALLOW), ret(unix.SECCOMP_RET_ERRNO|uint32(unix.EPERM)))
+	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		fmt.Println("no_new_privs:", err)
+		return 1
+	}
+	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog))); e != 0 {
+		fmt.Println("seccomp:", e)
+		return 1
+	}
+	name := []byte(args[0] + "/file\x00") // absolute: the dirfd is not used
+	if _, _, e := unix.Syscall6(unix.SYS_LISTXATTRAT, 0, uintptr(unsafe.Pointer(&name[0])), 0, 0, 0, 0); e != unix.EPERM {
+		fmt.Println("the filter does not refuse listxattrat:", e)
+		return 1
+	}
+	return shiftUID(args)
 }

@@ -528,6 +528,9 @@ func chmodNoFollow(dirfd int, nameZ []byte, st *unix.Statx_t) error {
 	if now.Ino != st.Ino || now.Mode&unix.S_IFMT != uint32(st.Mode)&unix.S_IFMT {
 		return os.NewSyscallError("chmod", unix.ESTALE)
 	}
+	if err := procMounted(); err != nil {
+		return err
+	}
 	return os.NewSyscallError("chmod", unix.Chmod(procFD(fd, ""), mode))
 }
 
@@ -544,13 +547,24 @@ func procFD(fd int, name string) string {
 
 // xattrPath is procFD for the l*xattr calls, which would act on the
 // magic link itself were it the last component: the empty name becomes
-// "." below it.
-func xattrPath(fd int, nameZ []byte) string {
-	if len(nameZ) == 1 {
-		return procFD(fd, ".")
+// "." below it. It fails where /proc is not mounted, rather than let the
+// walk take the missing path for a file removed meanwhile.
+func xattrPath(fd int, nameZ []byte) (string, error) {
+	if err := procMounted(); err != nil {
+		return "", err
 	}
-	return procFD(fd, string(nameZ[:len(nameZ)-1]))
+	if len(nameZ) == 1 {
+		return procFD(fd, "."), nil
+	}
+	return procFD(fd, string(nameZ[:len(nameZ)-1])), nil
 }
+
+var procMounted = sync.OnceValue(func() error {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		return fmt.Errorf("the xattr calls of kernels before 6.13 (or where seccomp refuses getxattrat and its kin) need /proc mounted: %w", err)
+	}
+	return nil
+})
 
 // emptyName stands for the open directory itself (AT_EMPTY_PATH): the
 // root of the walk.
@@ -574,15 +588,37 @@ type xattrArgs struct {
 
 var noXattrAt atomic.Bool // getxattrat, setxattrat and listxattrat need Linux 6.13
 
-func getxattrAt(dirfd int, name, attr []byte, dest []byte) (int, error) {
-	if !noXattrAt.Load() {
-		n, err := xattrAt(unix.SYS_GETXATTRAT, dirfd, name, attr, dest)
-		if err != unix.ENOSYS {
-			return n, err
-		}
+// viaProc runs the l*xattr form of a refused *xattrat call. err is what
+// the *xattrat call said: ENOSYS before Linux 6.13, or EPERM, which is
+// how a seccomp filter written before these calls existed (runc's and
+// Docker's default errno) refuses them; none of the three calls returns
+// EPERM for the xattrs a shift touches otherwise, but setxattr of a
+// capability may, and then the l*xattr form says EPERM too and the calls
+// stay in use. Any other err is returned as it is.
+func viaProc[T any](v T, err error, proc func() (T, error)) (T, error) {
+	if err != unix.ENOSYS && err != unix.EPERM {
+		return v, err
+	}
+	v, perr := proc()
+	if err == unix.ENOSYS || perr != unix.EPERM {
 		noXattrAt.Store(true)
 	}
-	return unix.Lgetxattr(xattrPath(dirfd, name), string(attr[:len(attr)-1]), dest)
+	return v, perr
+}
+
+func getxattrAt(dirfd int, name, attr []byte, dest []byte) (int, error) {
+	proc := func() (int, error) {
+		p, err := xattrPath(dirfd, name)
+		if err != nil {
+			return 0, err
+		}
+		return unix.Lgetxattr(p, string(attr[:len(attr)-1]), dest)
+	}
+	if noXattrAt.Load() {
+		return proc()
+	}
+	n, err := xattrAt(unix.SYS_GETXATTRAT, dirfd, name, attr, dest)
+	return viaProc(n, err, proc)
 }
 
 // getxattrAlloc reads a value of any size.
@@ -641,34 +677,44 @@ func listxattrAt(dirfd int, name []byte, sc *scratch) ([]byte, error) {
 }
 
 func listxattrOnce(dirfd int, name, buf []byte) (int, error) {
-	if !noXattrAt.Load() {
-		var p unsafe.Pointer
-		if len(buf) > 0 {
-			p = unsafe.Pointer(&buf[0])
+	proc := func() (int, error) {
+		p, err := xattrPath(dirfd, name)
+		if err != nil {
+			return 0, err
 		}
-		r, _, e := unix.Syscall6(unix.SYS_LISTXATTRAT, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), atFlags(name),
-			uintptr(p), uintptr(len(buf)), 0)
-		runtime.KeepAlive(buf)
-		if e == 0 {
-			return int(r), nil
-		}
-		if e != unix.ENOSYS {
-			return 0, e
-		}
-		noXattrAt.Store(true)
+		return unix.Llistxattr(p, buf)
 	}
-	return unix.Llistxattr(xattrPath(dirfd, name), buf)
+	if noXattrAt.Load() {
+		return proc()
+	}
+	var p unsafe.Pointer
+	if len(buf) > 0 {
+		p = unsafe.Pointer(&buf[0])
+	}
+	r, _, e := unix.Syscall6(unix.SYS_LISTXATTRAT, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), atFlags(name),
+		uintptr(p), uintptr(len(buf)), 0)
+	runtime.KeepAlive(buf)
+	if e == 0 {
+		return int(r), nil
+	}
+	return viaProc(0, error(e), proc)
 }
 
 func setxattrAt(dirfd int, name, attr []byte, val []byte) error {
-	if !noXattrAt.Load() {
-		_, err := xattrAt(unix.SYS_SETXATTRAT, dirfd, name, attr, val)
-		if err != unix.ENOSYS {
-			return err
+	proc := func() (struct{}, error) {
+		p, err := xattrPath(dirfd, name)
+		if err != nil {
+			return struct{}{}, err
 		}
-		noXattrAt.Store(true)
+		return struct{}{}, unix.Lsetxattr(p, string(attr[:len(attr)-1]), val, 0)
 	}
-	return unix.Lsetxattr(xattrPath(dirfd, name), string(attr[:len(attr)-1]), val, 0)
+	if noXattrAt.Load() {
+		_, err := proc()
+		return err
+	}
+	_, err := xattrAt(unix.SYS_SETXATTRAT, dirfd, name, attr, val)
+	_, err = viaProc(struct{}{}, err, proc)
+	return err
 }
 
 // The raw calls below take names that end in a NUL (from getdents, or
