@@ -75,7 +75,15 @@ func Inspect(pid int) (*Report, error) {
 	return r, nil
 }
 
-var supported = sync.OnceValue(func() error {
+// supported keeps a success; a failure is tried again on the next call,
+// since the sysctl may be raised or a transient limit (EAGAIN, ENOMEM)
+// pass while the program runs.
+var supported = func() func() error {
+	o := &okOnce[struct{}]{fn: func() (struct{}, error) { return struct{}{}, probeUserNS() }}
+	return func() error { _, err := o.get(); return err }
+}()
+
+func probeUserNS() error {
 	// Exec a path that does not exist: ENOENT can only come from execve,
 	// after clone and the map writes succeeded, and no program runs.
 	const probe = "/proc/self/nonexistent-userns-probe"
@@ -97,11 +105,11 @@ var supported = sync.OnceValue(func() error {
 		e.Hint, e.Kind = explain(errno)
 	}
 	return e
-})
+}
 
 // Supported reports whether this caller can create a user namespace with
-// the map of its own uid and gid, found by trying once per process, or the
-// reason it cannot: an *Error answering errors.Is for ErrDisabled (with
+// the map of its own uid and gid, found by trying (once per process if it
+// works; again on each call while it does not), or the reason it cannot: an *Error answering errors.Is for ErrDisabled (with
 // the sysctl to change), ErrNestingLimit or ErrNotSupported. It needs no
 // privilege.
 func Supported() error { return supported() }

@@ -17,9 +17,12 @@ import (
 	"github.com/nonroot-go/nonroot/idmap"
 )
 
-// helperPaths finds newuidmap and newgidmap once; installing them while
-// a program runs is rare enough not to look again.
-var helperPaths = sync.OnceValues(func() ([2]string, error) {
+// helperPaths finds newuidmap and newgidmap, and keeps what it found; a
+// failure is not kept, so a long-running program sees the helpers once
+// someone installs them.
+var helperPaths = (&okOnce[[2]string]{fn: findHelpers}).get
+
+func findHelpers() ([2]string, error) {
 	var paths [2]string
 	for i, name := range []string{"newuidmap", "newgidmap"} {
 		path, err := exec.LookPath(name)
@@ -45,7 +48,29 @@ var helperPaths = sync.OnceValues(func() ([2]string, error) {
 		paths[i] = path
 	}
 	return paths, nil
-})
+}
+
+// okOnce runs fn until it first succeeds and keeps that result; a
+// failure is returned and forgotten, so the next call tries again.
+type okOnce[T any] struct {
+	mu   sync.Mutex
+	done bool
+	v    T
+	fn   func() (T, error)
+}
+
+func (o *okOnce[T]) get() (T, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		return o.v, nil
+	}
+	v, err := o.fn()
+	if err == nil {
+		o.v, o.done = v, true
+	}
+	return v, err
+}
 
 func helpers() error {
 	_, err := helperPaths()
