@@ -506,11 +506,18 @@ func (s *shifter) movedACL(dirfd int, name, attr []byte) ([]byte, error) {
 // following a symbolic link put there meanwhile: fchmodat2 (Linux 6.6)
 // with AT_SYMLINK_NOFOLLOW, else through an O_PATH descriptor of the
 // same inode.
+//
+// The empty name is the walk's root, open as dirfd. EPERM from fchmodat2
+// may be a seccomp filter that predates it; the O_PATH way then answers,
+// and says EPERM again if the caller may not.
 func chmodNoFollow(dirfd int, nameZ []byte, st *unix.Statx_t) error {
 	name := string(nameZ[:len(nameZ)-1])
 	mode := uint32(st.Mode & 0o7777)
+	if name == "" {
+		return os.NewSyscallError("fchmod", unix.Fchmod(dirfd, mode))
+	}
 	err := unix.Fchmodat(dirfd, name, mode, unix.AT_SYMLINK_NOFOLLOW)
-	if err != unix.EOPNOTSUPP {
+	if err != unix.EOPNOTSUPP && err != unix.EPERM {
 		if err != nil {
 			return os.NewSyscallError("fchmodat2", err)
 		}
