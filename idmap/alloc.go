@@ -2,8 +2,11 @@ package idmap
 
 import (
 	"cmp"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -95,9 +98,11 @@ func (a Allocation) Map() (Map, error) { return Single(0, a.Start, a.Size) }
 //
 // # Privilege
 //
-// None beyond the file system: the caller needs to create and write Path,
-// Path+".tmp" and Path+".lock" in Path's directory. A missing or empty
-// state file means no allocations.
+// None beyond the file system: the caller needs to write Path's directory
+// (to create Path+".tmp" and rename it) and to read Path+".lock", which
+// the first caller creates. A missing or empty state file means no
+// allocations. A symbolic link at Path is followed; a stale Path+".tmp"
+// left by a process killed mid-write is removed, never written through.
 //
 // Allocator's methods may be called concurrently; the zero value is not
 // usable (it has no Path and no Pool).
@@ -128,15 +133,15 @@ type Allocator struct {
 func (a *Allocator) Allocate(name string, size uint32) (Allocation, error) {
 	var out Allocation
 	err := a.update("allocate", name, func(s *allocState) (bool, error) {
-		if size == 0 {
-			size = cmp.Or(a.Size, DefaultAllocSize)
-		}
 		if i := s.find(name); i >= 0 {
 			out = s.Allocations[i]
-			if size != out.Size {
+			if size != 0 && size != out.Size {
 				return false, &SizeMismatchError{Held: out.Block, Asked: size}
 			}
 			return false, nil
+		}
+		if size == 0 {
+			size = cmp.Or(a.Size, DefaultAllocSize)
 		}
 		free, err := a.free(s)
 		if err != nil {
@@ -152,7 +157,11 @@ func (a *Allocator) Allocate(name string, size uint32) (Allocation, error) {
 		}
 		return false, newNoSpace(size, free)
 	})
-	return out, err
+	if err != nil {
+		// A block that was not written down is not held.
+		return Allocation{}, err
+	}
+	return out, nil
 }
 
 // Release frees the block held for name. Releasing a name that holds no
@@ -211,12 +220,21 @@ func (a *Allocator) update(op, name string, fn func(*allocState) (bool, error)) 
 		// would no longer find its own allocation.
 		return wrap(ErrBadName)
 	}
-	unlock, err := lockState(a.Path)
+	path, err := statePath(a.Path)
+	if err != nil {
+		return wrap(err)
+	}
+	// One goroutine of this process at a time waits in flock, so that
+	// many goroutines allocating at once do not each hold a thread.
+	mu, _ := pathLocks.LoadOrStore(path, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	unlock, err := lockState(path)
 	if err != nil {
 		return wrap(err)
 	}
 	defer unlock()
-	s, err := readState(a.Path)
+	s, err := readState(path)
 	if err != nil {
 		return wrap(err)
 	}
@@ -225,11 +243,26 @@ func (a *Allocator) update(op, name string, fn func(*allocState) (bool, error)) 
 		return wrap(err)
 	}
 	if changed {
-		if err := writeState(a.Path, s); err != nil {
+		if err := writeState(path, s); err != nil {
 			return wrap(err)
 		}
 	}
 	return nil
+}
+
+// pathLocks holds a *sync.Mutex per state file path in use.
+var pathLocks sync.Map
+
+// statePath is the state file's real path: a symbolic link there is
+// followed, so that allocators given the link and its target take the
+// same lock and read the same file (a rename over the link would replace
+// it with a file of its own).
+func statePath(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return path, nil
+	}
+	return filepath.EvalSymlinks(path)
 }
 
 // pool returns the usable part of a.Pool, sorted and with adjacent blocks

@@ -13,7 +13,10 @@ import (
 // a lock on the old inode would not exclude a process that opened the new
 // one. The kernel drops the lock when the holder dies, however it dies.
 func lockState(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o644)
+	// Read-only: flock needs no more, and a lock file created by one
+	// user (mode 0644 less the umask) stays usable by the others who may
+	// write the state. No symbolic link is followed.
+	f, err := os.OpenFile(path+".lock", os.O_RDONLY|os.O_CREATE|unix.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,9 @@ func decodeState(b []byte) (*allocState, error) {
 	case *v.Version < 1:
 		return nil, fmt.Errorf("%w: version %d", ErrCorruptState, *v.Version)
 	}
+	if err := strictState(b); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorruptState, err)
+	}
 	var s allocState
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -86,6 +89,92 @@ func decodeState(b []byte) (*allocState, error) {
 	}
 	s.sort()
 	return &s, nil
+}
+
+// strictState checks what encoding/json lets through and a state file
+// must not hold: text that is not UTF-8 (decoded as U+FFFD), a key given
+// twice (the last would win, dropping allocations), keys in another case
+// (matched regardless of it), and an allocation missing its name, start
+// or size or giving one as null (decoded as zero: a block at 0).
+func strictState(b []byte) error {
+	if !utf8.Valid(b) {
+		return errors.New("not UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	allocation := func(d *json.Decoder) error {
+		return strictObject(d, "an allocation", map[string]func(*json.Decoder) error{"name": strictScalar, "start": strictScalar, "size": strictScalar}, true)
+	}
+	return strictObject(dec, "the state", map[string]func(*json.Decoder) error{
+		"version": strictScalar,
+		"allocations": func(d *json.Decoder) error {
+			if t, err := d.Token(); err != nil || t != json.Delim('[') {
+				return fmt.Errorf("allocations: not an array (%v)", err)
+			}
+			for d.More() {
+				if err := allocation(d); err != nil {
+					return err
+				}
+			}
+			_, err := d.Token() // ]
+			return err
+		},
+	}, false)
+}
+
+// strictObject reads one JSON object whose keys must be among fields
+// (exactly, each once), each value read by its function; with all, every
+// field must be there.
+func strictObject(d *json.Decoder, what string, fields map[string]func(*json.Decoder) error, all bool) error {
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("%s: not an object (%v)", what, err)
+	}
+	seen := map[string]bool{}
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		read, ok := fields[key]
+		switch {
+		case !ok:
+			return fmt.Errorf("%s: unknown key %q", what, key)
+		case seen[key]:
+			return fmt.Errorf("%s: key %q given twice", what, key)
+		}
+		seen[key] = true
+		if err := read(d); err != nil {
+			return fmt.Errorf("%s: %q: %w", what, key, err)
+		}
+	}
+	if _, err := d.Token(); err != nil { // }
+		return err
+	}
+	if all && len(seen) != len(fields) {
+		for k := range fields {
+			if !seen[k] {
+				return fmt.Errorf("%s: no %q", what, k)
+			}
+		}
+	}
+	return nil
+}
+
+// strictScalar reads a string or number; null, an object or an array is
+// an error.
+func strictScalar(d *json.Decoder) error {
+	t, err := d.Token()
+	if err != nil {
+		return err
+	}
+	switch t.(type) {
+	case string, json.Number:
+		return nil
+	case nil:
+		return errors.New("null")
+	}
+	return fmt.Errorf("%v where a string or number belongs", t)
 }
 
 // check enforces what Allocate guarantees: names unique and valid, blocks
@@ -134,11 +223,19 @@ func encodeState(s *allocState) []byte {
 // directory. The caller holds the lock, so the temporary name is its own.
 func writeState(path string, s *allocState) (err error) {
 	tmp := path + ".tmp"
-	mode := os.FileMode(0o644)
+	// A new state file gets 0644 less the umask; a rewrite keeps the old
+	// file's mode.
+	mode, keep := os.FileMode(0o644), false
 	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
+		mode, keep = fi.Mode().Perm(), true
 	}
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	// What is at tmp was left by a writer that died (the caller holds
+	// the lock): remove it, and create a new file, never opening a link
+	// or a file someone else put there.
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing the stale %s: %w", tmp, err)
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
 	}
@@ -152,8 +249,10 @@ func writeState(path string, s *allocState) (err error) {
 		return err
 	}
 	// O_CREATE's mode passed through the umask; keep the old file's.
-	if err = f.Chmod(mode); err != nil {
-		return err
+	if keep {
+		if err = f.Chmod(mode); err != nil {
+			return err
+		}
 	}
 	if err = f.Sync(); err != nil {
 		return err

@@ -232,6 +232,16 @@ func TestAllocatorCorruptState(t *testing.T) {
 		{"empty block", `{"version": 1, "allocations": [{"name": "a", "start": 100000, "size": 0}]}`, idmap.ErrCorruptState},
 		{"reaches max", `{"version": 1, "allocations": [{"name": "a", "start": 4294967295, "size": 1}]}`, idmap.ErrCorruptState},
 		{"too big", `{"version": 1, "allocations": [{"name": "a", "start": 4294967296, "size": 1}]}`, idmap.ErrCorruptState},
+		// encoding/json would keep the last "allocations" and drop "a".
+		{"key twice", `{"version": 1, "allocations": [{"name": "a", "start": 100000, "size": 10}], "allocations": []}`, idmap.ErrCorruptState},
+		{"start twice", `{"version": 1, "allocations": [{"name": "a", "start": 100000, "start": 0, "size": 10}]}`, idmap.ErrCorruptState},
+		// ... and would read these as a block at 0.
+		{"no start", `{"version": 1, "allocations": [{"name": "a", "size": 10}]}`, idmap.ErrCorruptState},
+		{"null start", `{"version": 1, "allocations": [{"name": "a", "start": null, "size": 10}]}`, idmap.ErrCorruptState},
+		// ... and would match keys regardless of case, and turn bytes
+		// that are not UTF-8 into U+FFFD.
+		{"key case", `{"version": 1, "allocations": [{"name": "a", "Start": 100000, "size": 10}]}`, idmap.ErrCorruptState},
+		{"not UTF-8", "{\"version\": 1, \"allocations\": [{\"name\": \"a\xff\", \"start\": 100000, \"size\": 10}]}", idmap.ErrCorruptState},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newAlloc(t, bigPool...)
@@ -484,4 +494,85 @@ func TestAllocatorPoolFromSubIDs(t *testing.T) {
 	if _, err := a.Allocate("3", 0); !errors.Is(err, idmap.ErrNoSpace) {
 		t.Fatalf("fourth allocation from 196608 IDs: %v", err)
 	}
+}
+
+// Asking again with size 0 returns the block held, whatever its size.
+func TestAllocatorAskAgainWithoutSize(t *testing.T) {
+	a := newAlloc(t, bigPool...)
+	held := mustAlloc(t, a, "c", 1000)
+	if again := mustAlloc(t, a, "c", 0); again != held {
+		t.Fatalf("Allocate(c, 0) = %v, want the held %v", again, held)
+	}
+}
+
+// The temporary file is created anew: a link planted at its name is
+// neither followed nor renamed into place, and a stale file a killed
+// writer left is removed.
+func TestAllocatorTemporaryFile(t *testing.T) {
+	a := newAlloc(t, bigPool...)
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, a.Path+".tmp"); err != nil {
+		t.Fatal(err)
+	}
+	mustAlloc(t, a, "c", 0)
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "keep" {
+		t.Fatalf("the file a link at the temporary name pointed to: %q, %v", b, err)
+	}
+	if fi, err := os.Lstat(a.Path); err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("state file: %v, %v; want a regular file", fi.Mode(), err)
+	}
+	// A read-only leftover, as a writer killed after its chmod leaves.
+	if err := os.WriteFile(a.Path+".tmp", []byte("half"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	mustAlloc(t, a, "d", 0)
+	if got := mustList(t, a); len(got) != 2 {
+		t.Fatalf("allocations after a stale temporary file: %v", got)
+	}
+	// A temporary name that cannot be cleared fails the write, and the
+	// block is not returned as if held.
+	if err := os.Mkdir(a.Path+".tmp", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(a.Path+".tmp", "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Allocate("e", 0)
+	if err == nil || got != (idmap.Allocation{}) || !strings.Contains(err.Error(), ".tmp") {
+		t.Fatalf("Allocate with a directory at the temporary name = %v, %v; want an error naming it and no block", got, err)
+	}
+}
+
+// Allocators given a link to the state file and the file itself share
+// the lock and the state.
+func TestAllocatorSymlinkedPath(t *testing.T) {
+	a := newAlloc(t, bigPool...)
+	mustAlloc(t, a, "first", 0)
+	link := filepath.Join(t.TempDir(), "link.json")
+	if err := os.Symlink(a.Path, link); err != nil {
+		t.Fatal(err)
+	}
+	b := &idmap.Allocator{Path: link, Pool: bigPool}
+	x, y := mustAlloc(t, b, "via-link", 0), mustAlloc(t, a, "direct", 0)
+	checkDisjoint(t, []idmap.Allocation{x, y, mustList(t, a)[0]})
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v, %v", fi.Mode(), err)
+	}
+	if got := mustList(t, b); len(got) != 3 {
+		t.Fatalf("through the link: %v, want 3 allocations", got)
+	}
+}
+
+// The lock file needs only read access, so one created by another user
+// (0644) does not lock out those who may write the state.
+func TestAllocatorReadOnlyLockFile(t *testing.T) {
+	a := newAlloc(t, bigPool...)
+	mustAlloc(t, a, "c", 0)
+	if err := os.Chmod(a.Path+".lock", 0o444); err != nil {
+		t.Fatal(err)
+	}
+	mustAlloc(t, a, "d", 0)
 }
