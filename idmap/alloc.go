@@ -354,11 +354,40 @@ func newNoSpace(size uint32, free []Block) *NoSpaceError {
 
 // PoolFromSubIDs turns entries of /etc/subuid or /etc/subgid, such as
 // those [LookupSubUIDs] returns for the "containers" or "kubelet" user,
-// into an [Allocator] pool.
+// into an [Allocator] pool: the IDs any of them grants, once each. The
+// same range granted twice (to the login and to the uid, say) or ranges
+// that overlap are merged, since a pool's blocks may not overlap. Empty
+// entries are left out.
 func PoolFromSubIDs(entries []SubIDRange) []Block {
-	pool := make([]Block, 0, len(entries))
+	var runs [][2]uint64
 	for _, e := range entries {
-		pool = append(pool, Block{Start: e.Start, Size: e.Count})
+		if e.Count > 0 {
+			runs = append(runs, [2]uint64{uint64(e.Start), uint64(e.Start) + uint64(e.Count)})
+		}
+	}
+	slices.SortFunc(runs, func(x, y [2]uint64) int { return cmp.Compare(x[0], y[0]) })
+	pool := make([]Block, 0, len(runs))
+	var cur [2]uint64
+	flush := func() {
+		// A run longer than a Block can say is split.
+		for s := cur[0]; s < cur[1]; {
+			n := min(cur[1]-s, maxID)
+			pool = append(pool, Block{Start: uint32(s), Size: uint32(n)})
+			s += n
+		}
+	}
+	for i, r := range runs {
+		if i > 0 && r[0] <= cur[1] {
+			cur[1] = max(cur[1], r[1])
+			continue
+		}
+		if i > 0 {
+			flush()
+		}
+		cur = r
+	}
+	if len(runs) > 0 {
+		flush()
 	}
 	return pool
 }

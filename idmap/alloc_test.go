@@ -494,6 +494,18 @@ func TestAllocatorPoolFromSubIDs(t *testing.T) {
 	if _, err := a.Allocate("3", 0); !errors.Is(err, idmap.ErrNoSpace) {
 		t.Fatalf("fourth allocation from 196608 IDs: %v", err)
 	}
+	// The same range granted to the login and to the uid, and ranges
+	// that overlap or touch, make one pool of the IDs granted.
+	entries, err = idmap.ParseSubIDs(strings.NewReader("nrtest:100000:65536\n1001:100000:65536\nnrtest:150000:65536\nnrtest:215536:10\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := idmap.PoolFromSubIDs(idmap.SelectSubIDs(entries, "nrtest", "1001"))
+	if want := []idmap.Block{{Start: 100000, Size: 115546}}; !slices.Equal(pool, want) {
+		t.Fatalf("pool = %v, want %v", pool, want)
+	}
+	a = newAlloc(t, pool...)
+	mustAlloc(t, a, "c", 0)
 }
 
 // Asking again with size 0 returns the block held, whatever its size.
