@@ -33,7 +33,10 @@ func TestOkOnceForgetsFailures(t *testing.T) {
 // A program that started before uidmap was installed finds the helpers
 // once they are there: here, once PATH leads to them.
 func TestHelpersFoundAfterAFailure(t *testing.T) {
-	testenv.RequireTool(t, "newuidmap", "uidmap")
+	// Usable helpers: installed, and setuid root as this namespace sees
+	// them (inside `unshare -r` the host's root is unmapped).
+	_, err := findHelpers()
+	testenv.Require(t, testenv.Newuidmap, err)
 	o := &okOnce[[2]string]{fn: findHelpers}
 	path := os.Getenv("PATH")
 	t.Setenv("PATH", t.TempDir())
