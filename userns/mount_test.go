@@ -40,6 +40,8 @@ func init() {
 		fn = idmountContainer
 	case "shift-mounts":
 		fn = shiftMounts
+	case "idmount-errors":
+		fn = idmountErrors
 	case "shift-scenario":
 		fn = shiftScenarioHelper
 	case "shift-uid":
@@ -526,6 +528,26 @@ func TestOpenIDMappedPermission(t *testing.T) {
 	}
 }
 
+// A caller without CAP_SYS_ADMIN hears about that privilege first, even
+// with maps it could not write either (a container's 0 100000 65536).
+func TestOpenIDMappedPermissionBeforeMaps(t *testing.T) {
+	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+	f, err := userns.OpenIDMapped(t.TempDir(), m, m, nil)
+	if err == nil {
+		// Root may: the clone shows the directory's owner (the caller,
+		// uid 0 on disk) as the map's 100000.
+		defer f.Close()
+		var st unix.Stat_t
+		if err := unix.Fstat(int(f.Fd()), &st); err != nil || st.Uid != 100000 {
+			t.Fatalf("the clone's root is owned by %d (%v), want 100000", st.Uid, err)
+		}
+		return
+	}
+	if !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), "CAP_SYS_ADMIN") {
+		t.Fatalf("OpenIDMapped without the privilege: %v; want os.ErrPermission naming CAP_SYS_ADMIN", err)
+	}
+}
+
 func TestOpenIDMappedInvalid(t *testing.T) {
 	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 1})
 	if _, err := userns.OpenIDMapped(t.TempDir(), idmap.Map{}, m, nil); !errors.Is(err, userns.ErrInvalid) {
@@ -590,4 +612,104 @@ func BenchmarkOpenIDMapped(b *testing.B) {
 			f.Close()
 		}
 	})
+}
+
+func TestOpenIDMappedUserNSNotUserNS(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/proc/self/ns/mnt", file} {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = userns.OpenIDMapped(dir, idmap.Map{}, idmap.Map{}, &userns.MountOptions{UserNS: f})
+		f.Close()
+		if !errors.Is(err, userns.ErrInvalid) || !strings.Contains(err.Error(), p) {
+			t.Errorf("UserNS %s: %v; want ErrInvalid naming it", p, err)
+		}
+	}
+}
+
+// idmountErrors runs in a mount namespace of its own, as root: it makes
+// the mounts behind three refusals and prints each error on a line.
+func idmountErrors(args []string) int {
+	dir := args[0]
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
+	if err := privateRoot(); err != nil {
+		return fail(err)
+	}
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "mode=0755"); err != nil {
+		return fail(err)
+	}
+	src, plain, tgt, file := filepath.Join(dir, "src"), filepath.Join(dir, "plain"), filepath.Join(dir, "tgt"), filepath.Join(dir, "file")
+	for _, d := range []string{filepath.Join(src, "proc"), plain, tgt} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fail(err)
+		}
+	}
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		return fail(err)
+	}
+	if err := unix.Mount("proc", filepath.Join(src, "proc"), "proc", 0, ""); err != nil {
+		return fail(err)
+	}
+	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+	// 1. A proc mount below a tmpfs source, with Recursive.
+	_, err1 := userns.OpenIDMapped(src, m, m, &userns.MountOptions{Recursive: true})
+	// 2. A source that is already an ID-mapped mount.
+	if err := userns.MountIDMapped(plain, tgt, m, m, nil); err != nil {
+		return fail(err)
+	}
+	_, err2 := userns.OpenIDMapped(tgt, m, m, nil)
+	// 3. A directory onto a file.
+	err3 := userns.MountIDMapped(plain, file, m, m, nil)
+	for _, err := range []error{err1, err2, err3} {
+		fmt.Printf("%v\t%v\n", err, errors.Is(err, userns.ErrIDMapUnsupported))
+	}
+	return 0
+}
+
+// TestIDMappedMountRefusalsExplained: the kernel's bare errnos for a
+// submount that cannot be ID-mapped, an already ID-mapped source and a
+// target of the other kind each get a hint that names the cause.
+func TestIDMappedMountRefusalsExplained(t *testing.T) {
+	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 65536})
+	f, err := userns.OpenIDMapped(t.TempDir(), m, m, nil)
+	if err == nil {
+		f.Close()
+	}
+	testenv.Require(t, IDMappedMountDisk, err)
+	out := inMountNS(t, "idmount-errors", t.TempDir())
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("helper printed %q", out)
+	}
+	for i, want := range []struct{ has, unsupported string }{
+		{"/proc (proc)", "true"},
+		{"already an ID-mapped mount", "false"},
+		{"same kind as the source", "false"},
+	} {
+		msg, unsupported, _ := strings.Cut(lines[i], "\t")
+		if !strings.Contains(msg, want.has) || unsupported != want.unsupported {
+			t.Errorf("refusal %d: %q (ErrIDMapUnsupported %s); want it to say %q (ErrIDMapUnsupported %s)", i+1, msg, unsupported, want.has, want.unsupported)
+		}
+	}
+}
+
+// inMountNS runs the named helper in a mount namespace of its own and
+// returns what it printed.
+func inMountNS(t *testing.T, helper string, args ...string) []byte {
+	t.Helper()
+	cmd := testenv.Command(helper, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper %s: %v: %s", helper, err, stderr.String())
+	}
+	return out
 }

@@ -421,14 +421,7 @@ func TestShiftOwnershipStaysOnItsMount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := testenv.Command("shift-mounts", root, outside)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("helper: %v: %s", err, stderr.String())
-	}
+	out := inMountNS(t, "shift-mounts", root, outside)
 	var got []uint32
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("helper said %q: %v", out, err)
