@@ -171,7 +171,14 @@ func OpenIDMapped(source string, uids, gids idmap.Map, opts *MountOptions) (*os.
 	if ns == nil {
 		if ns, err = holdUserNS(uids, gids); err != nil {
 			f.Close()
-			return nil, &Error{Op: op + ": creating the user namespace for the maps", Err: err, Hint: holderHint()}
+			e := &Error{Op: op + ": creating the user namespace for the maps", Err: err, Hint: holderHint()}
+			// The planner's verdict, or its reading of the errno, says
+			// more than the generic hint, unless the holder's ptrace is
+			// what failed.
+			if ue := (*Error)(nil); errors.As(err, &ue) && (ue.Kind != nil || ue.Hint != "") && tracerOrYama() == "" {
+				e.Err, e.Kind, e.Hint = ue.Err, ue.Kind, ue.Hint
+			}
+			return nil, e
 		}
 		defer ns.Close()
 	}
@@ -208,16 +215,23 @@ func checkUserNS(f *os.File) error {
 
 // holderHint explains a failure to create the holder's namespace.
 func holderHint() string {
+	if h := tracerOrYama(); h != "" {
+		return h
+	}
+	return "the maps must lie inside the caller's own uid_map and gid_map, and writing maps of many IDs needs CAP_SETUID and CAP_SETGID (root)"
+}
+
+// tracerOrYama says why the holder cannot stop itself with
+// PTRACE_TRACEME, if something forbids it.
+func tracerOrYama() string {
 	if b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); err == nil && len(b) > 0 && b[0] == '3' {
-		// The holder stops itself with PTRACE_TRACEME, which Yama's
-		// mode 3 forbids.
 		return "kernel.yama.ptrace_scope is 3, which forbids the ptrace stop of the namespace's holder process; pass MountOptions.UserNS instead"
 	}
 	if b, err := os.ReadFile("/proc/self/status"); err == nil && tracerPid(b) != "0" && tracerPid(b) != "" {
 		return "this process is being traced (strace -f or a debugger following forks, tracer pid " + tracerPid(b) +
 			"), so the holder process cannot stop itself with PTRACE_TRACEME; run untraced, or pass MountOptions.UserNS"
 	}
-	return "the maps must lie inside the caller's own uid_map and gid_map, and writing maps of many IDs needs CAP_SETUID and CAP_SETGID (root)"
+	return ""
 }
 
 // tracerPid returns the TracerPid field of /proc/PID/status.

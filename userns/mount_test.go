@@ -42,6 +42,8 @@ func init() {
 		fn = shiftMounts
 	case "idmount-errors":
 		fn = idmountErrors
+	case "idmount-nested":
+		fn = idmountNested
 	case "shift-scenario":
 		fn = shiftScenarioHelper
 	case "shift-uid":
@@ -712,4 +714,59 @@ func inMountNS(t *testing.T, helper string, args ...string) []byte {
 		t.Fatalf("helper %s: %v: %s", helper, err, stderr.String())
 	}
 	return out
+}
+
+// idmountNested runs as root of a namespace whose uid_map and gid_map
+// are two adjacent extents, in a mount namespace of its own: it mounts a
+// tmpfs at args[0] and ID-maps it with a map that spans both extents,
+// which the kernel takes only cut at the parent's extent boundary.
+func idmountNested(args []string) int {
+	fail := func(err error) int { fmt.Println(err); return 0 }
+	if err := privateRoot(); err != nil {
+		return fail(err)
+	}
+	if err := unix.Mount("tmpfs", args[0], "tmpfs", 0, "mode=0755"); err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(args[0], "file"), nil, 0o644); err != nil {
+		return fail(err)
+	}
+	m := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 0, Size: 65536})
+	f, err := userns.OpenIDMapped(args[0], m, m, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(f.Fd()), "file", &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fail(err)
+	}
+	fmt.Println("ok", st.Uid)
+	return 0
+}
+
+// TestOpenIDMappedNestedAdjacentExtents: the holder's maps are cut at
+// the extents of the caller's own maps, as userns.Cmd cuts them.
+func TestOpenIDMappedNestedAdjacentExtents(t *testing.T) {
+	testenv.Require(t, testenv.MultiMap, testenv.ProbeMultiMap())
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	two := idmap.MustNew(idmap.Range{ContainerID: 0, HostID: 100000, Size: 1}, idmap.Range{ContainerID: 1, HostID: 100001, Size: 65535})
+	c := &userns.Cmd{Cmd: testenv.Command("idmount-nested", dir), UIDMap: two, GIDMap: two}
+	c.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	out, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v: %s", err, out)
+	}
+	got := strings.TrimSpace(string(out))
+	if strings.Contains(got, "not supported") || strings.Contains(got, "ID-mapped mounts are not") {
+		testenv.Require(t, testenv.IDMappedMount, errors.New(got))
+	}
+	if got != "ok 0" {
+		t.Fatalf("OpenIDMapped in a namespace of two adjacent extents: %s; want the clone made, file owned by 0", got)
+	}
 }
