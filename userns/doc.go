@@ -68,10 +68,17 @@
 // Init. Otherwise the Go stage runs. Its execve happens before the maps exist,
 // while its uid is unmapped, and would clear its capabilities; where it
 // needs them afterwards (to switch to an identity the caller's IDs do not
-// map to, to set groups or capability sets), Go raises every capability
-// of the new namespace into its ambient set first, which that execve
-// keeps, and the stage clears the ambient and inheritable sets again
-// before the target runs.
+// map to, to set groups or capability sets, to chroot, to keep a
+// parent-death signal or to set no_new_privs), Go raises every
+// capability of the new namespace into its ambient set first, which that
+// execve keeps, and the stage clears the ambient and inheritable sets
+// again before the target runs. Without that, the target's own execve,
+// as the namespace's root, gains every capability after a stage that
+// held none, and the kernel treats it as a set-user-ID program: it
+// clears the parent-death signal (hence the Go stage whenever one is
+// asked), keeps capabilities away under no_new_privs (hence the Go stage
+// for NoNewPrivs), and marks the target not dumpable, so that the ELF and
+// shell stages' targets leave no core dump where fs.suid_dumpable is 0.
 //
 // # Capabilities
 //

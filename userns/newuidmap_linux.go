@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/nonroot-go/nonroot/idmap"
 )
@@ -115,6 +116,9 @@ func runHelper(ctx context.Context, path string, pid int, m idmap.Map) error {
 	cmd := exec.CommandContext(ctx, path, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	// Once the context ends the helper is killed; do not wait longer for
+	// whatever it left holding its stderr.
+	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg != "" {

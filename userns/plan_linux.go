@@ -5,6 +5,7 @@ package userns
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -75,6 +76,11 @@ func (c *Cmd) plan() (*plan, error) {
 	p.cfg = stageConfig{
 		UID: c.UID, GID: c.GID, SetGroups: c.Setgroups, Groups: c.Groups,
 		Caps: sc, NoNewPrivs: c.NoNewPrivs, Pdeathsig: c.Pdeathsig,
+	}
+	if p.cfg.Pdeathsig == 0 && c.SysProcAttr != nil {
+		// Go sets it at fork; a change of identity in the stage clears
+		// it, so the stage sets it again, as for Cmd.Pdeathsig.
+		p.cfg.Pdeathsig = c.SysProcAttr.Pdeathsig
 	}
 	for r, l := range c.Rlimits {
 		if r < 0 || int(r) >= len(rlimitNames) {
@@ -196,7 +202,15 @@ func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
 	g0, gok := p.gidMap.ToContainer(egid)
 	p.cfg.Wait = true
 	natural := uok && gok && u0 == c.UID && g0 == c.GID && !c.Setgroups
-	p.ambient = !natural || capsWork
+	// The stage execs before the maps exist, as an unmapped uid, and so
+	// without capabilities; the target's execve as the namespace's root
+	// then gains them all, and the kernel takes that for a privilege
+	// gain: it clears the parent-death signal, and no_new_privs keeps
+	// the capabilities away. So whatever needs the stage to hold
+	// capabilities, or to keep a parent-death signal, takes the ambient
+	// way, where the stage carries them across its own execve.
+	chroot := c.SysProcAttr != nil && c.SysProcAttr.Chroot != ""
+	p.ambient = !natural || capsWork || p.cfg.Pdeathsig != 0 || c.NoNewPrivs || chroot
 	p.cfg.SetID = !natural
 	if p.ambient && p.cfg.Caps == nil {
 		// Clear what Go's AmbientCaps left: the inheritable and ambient
@@ -227,7 +241,7 @@ func (c *Cmd) planNewuidmap(p *plan, capsWork bool, euid, egid uint32) error {
 		p.elf = err == nil
 	}
 	// The shell stage: argv[0] must be the path.
-	p.shell = !p.elf && !p.ambient && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs &&
+	p.shell = !p.elf && !p.ambient && !p.cfg.SetID && p.cfg.Caps == nil && !p.cfg.NoNewPrivs && execsAsIs(c.Path, c.Dir) &&
 		len(p.cfg.Rlimits) == 0 && len(c.Args) > 0 && c.Args[0] == c.Path &&
 		strings.Contains(c.Path, "/") && !selfRelative(c.Path) && c.Path[0] != '-' && !strings.Contains(c.Path, "=") &&
 		len(c.ExtraFiles) <= 5 && (c.SysProcAttr == nil || c.SysProcAttr.Chroot == "") &&
@@ -354,4 +368,32 @@ func selfRelative(path string) bool {
 		}
 	}
 	return path == "/proc/self" || path == "/proc/thread-self"
+}
+
+// execsAsIs reports whether execve would run path itself, as far as its
+// first bytes tell: an ELF image or a "#!" script. The shell stage ends
+// in env(1), whose execvp runs any other file that execve refuses with
+// ENOEXEC (an empty one too) as a /bin/sh script, where os/exec and the
+// other stages report "exec format error"; such a file goes to the Go
+// stage. A file this process cannot open or read (missing, execute-only),
+// or one execve refuses with EACCES (not a regular file, no execute
+// bit), is left to the stage's own checks: no fallback follows those.
+func execsAsIs(path, dir string) bool {
+	if !filepath.IsAbs(path) && dir != "" {
+		path = filepath.Join(dir, path) // as the child, in Dir, sees it
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+		return true // execve refuses it with EACCES before any fallback
+	}
+	var b [4]byte
+	n, err := io.ReadFull(f, b[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return true
+	}
+	return n >= 2 && string(b[:2]) == "#!" || n == 4 && string(b[:]) == "\x7fELF"
 }

@@ -214,6 +214,11 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	}
 	savedPath, savedArgs, savedEnv, savedExtra, savedAttr, savedDir := c.Path, c.Args, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir
 	c.Path, c.Env, c.ExtraFiles, c.SysProcAttr, c.Dir = "/proc/self/exe", env, extra, a, dir
+	if len(savedArgs) == 0 {
+		// The target's argv[0] is its path, as os/exec makes it, not
+		// the stage's.
+		c.Args = []string{savedPath}
+	}
 	if p.elf {
 		c.Path = "/proc/self/fd/" + strconv.Itoa(int(stageFile.Fd()))
 		argv := savedArgs
@@ -257,6 +262,10 @@ func (c *Cmd) startStage(p *plan) (err error) {
 	}
 	if p.path == pathNewuidmap {
 		if err := writeMaps(c.ctx(), pid, p); err != nil {
+			if cerr := c.ctx().Err(); cerr != nil {
+				// The helpers were killed for the context, not refused.
+				err = &Error{Op: "start", Pid: pid, Err: cerr}
+			}
 			return abort(err)
 		}
 		if _, err := goW.Write([]byte{'g'}); err != nil {
