@@ -4,6 +4,8 @@ package limits
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -199,7 +201,7 @@ type nsInfo struct {
 func tally(uid uint32, own uint64, entries []procEntry) Usage {
 	u := Usage{UID: uid}
 	per := map[uint64]*NamespaceUsage{}
-	sample := map[uint64]int{}
+	sample := map[uint64][]int{}
 	get := func(ino uint64) *NamespaceUsage {
 		n := per[ino]
 		if n == nil {
@@ -208,17 +210,23 @@ func tally(uid uint32, own uint64, entries []procEntry) Usage {
 		}
 		return n
 	}
-	// Resolve each foreign namespace once, through a live process in it.
+	// Resolve each foreign namespace once, through a live process in it:
+	// the first that still answers, since any may have exited since the
+	// listing.
 	for _, e := range entries {
 		if e.ok && e.ns != 0 && e.ns != own {
-			if _, ok := sample[e.ns]; !ok {
-				sample[e.ns] = e.pid
-			}
+			sample[e.ns] = append(sample[e.ns], e.pid)
 		}
 	}
 	infos := map[uint64]nsInfo{}
-	for ino, pid := range sample {
-		infos[ino] = resolveNS(pid)
+	for ino, pids := range sample {
+		for _, pid := range pids {
+			info, gone := resolveNS(pid)
+			infos[ino] = info
+			if !gone {
+				break // resolved, or refused (another user's): the others would be too
+			}
+		}
 	}
 	for _, e := range entries {
 		if !e.ok {
@@ -284,18 +292,21 @@ func tally(uid uint32, own uint64, entries []procEntry) Usage {
 // resolveNS describes pid's user namespace relative to the caller's:
 // when it is a descendant, the owner of its ancestor one level below the
 // caller's is who its tasks are charged to.
-func resolveNS(pid int) nsInfo {
+// resolveNS describes pid's user namespace; gone reports that pid has
+// exited, so that another process of the namespace may answer.
+func resolveNS(pid int) (_ nsInfo, gone bool) {
 	// An error past the open leaves the relation Unknown: not known to be
 	// a descendant, as when the kernel refuses a parent.
-	info, _ := nsfs.Describe(pid)
+	info, err := nsfs.Describe(pid)
 	if info.ID == (nsfs.ID{}) {
-		return nsInfo{} // not opened: another user's process, or gone
+		// Not opened: another user's process, or gone.
+		return nsInfo{}, errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ESRCH)
 	}
 	n := nsInfo{known: true, owner: info.Owner, top: ^uint32(0)}
 	if info.Relation == nsfs.Below {
 		n.desc, n.top = true, info.TopOwner
 	}
-	return n
+	return n, false
 }
 
 func nsInode(path string) (uint64, error) {

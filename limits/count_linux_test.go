@@ -5,7 +5,9 @@ package limits
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,5 +169,52 @@ func TestCountTasksZombie(t *testing.T) {
 	}
 	if d := after.Charged - before.Charged; d != 1 || after.Processes-before.Processes != 1 {
 		t.Errorf("a zombie: charged grew by %d, processes by %d, want 1 and 1", d, after.Processes-before.Processes)
+	}
+}
+
+// A user namespace is resolved through one of its processes; if the
+// first one listed has exited by then, another answers, and the
+// namespace's tasks stay charged.
+func TestCountTasksSampleExited(t *testing.T) {
+	unshare := testenv.RequireTool(t, "unshare", "util-linux")
+	testenv.Require(t, testenv.SetID, testenv.ProbeSetID())
+	cmd := exec.Command(unshare, "-U", "sh", "-c", "sleep 300 & sleep 300 & wait")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 1001, Gid: 1001}, Setpgid: true}
+	sleeper(t, cmd)
+	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	sh := cmd.Process.Pid
+	var pids []int
+	for deadline := time.Now().Add(5 * time.Second); len(pids) < 2 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		kids, _ := os.ReadFile("/proc/" + strconv.Itoa(sh) + "/task/" + strconv.Itoa(sh) + "/children")
+		pids = pids[:0]
+		for _, f := range strings.Fields(string(kids)) {
+			p, _ := strconv.Atoi(f)
+			pids = append(pids, p)
+		}
+	}
+	if len(pids) < 2 {
+		t.Fatalf("the shell in the new namespace started %v", pids)
+	}
+	own, err := nsInode("/proc/self/ns/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The entries as a scan read them, the first of which then exits
+	// before the namespace is resolved.
+	order := append(pids[:1:1], sh, pids[1])
+	buf, path := make([]byte, 8192), make([]byte, 0, 64)
+	var entries []procEntry
+	for _, p := range order {
+		entries = append(entries, readEntry(p, 1001, buf, path))
+	}
+	syscall.Kill(order[0], syscall.SIGKILL)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(order[0])); err != nil {
+			break // reaped by the shell
+		}
+	}
+	u := tally(1001, own, entries)
+	if u.Charged < 2 {
+		t.Fatalf("Charged = %d after the first process listed exited; want the 2 live tasks of the namespace charged to uid 1001 (%+v)", u.Charged, u.Namespaces)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // The files pam_limits reads, relative to the root.
@@ -23,7 +24,10 @@ const (
 // ("/etc/security/limits.conf").
 //
 // Lines pam_limits skips are returned as warnings; only a file that
-// exists but cannot be read is an error, as it fails the PAM session.
+// exists but cannot be read is an error, as it fails the PAM session. A
+// missing limits.conf fails the session too, and pam_limits then reads
+// no limits.d: Load returns a Config without rules and a warning that
+// says so.
 // Symbolic links resolve inside root, as in a chroot. Reading needs no
 // privilege beyond read access to the files.
 func Load(root string) (*Config, []Warning, error) {
@@ -43,7 +47,10 @@ func Load(root string) (*Config, []Warning, error) {
 		return nil
 	}
 	if err := read(ConfFile); errors.Is(err, fs.ErrNotExist) {
+		// pam_limits stops there (goto out): no rule of limits.d applies
+		// either, so the Config holds none.
 		warns = append(warns, Warning{File: ConfFile, Reason: "file missing: pam_limits fails the session (PAM_SERVICE_ERR) and applies nothing, limits.d included"})
+		return c, warns, nil
 	} else if err != nil {
 		return nil, warns, err
 	}
@@ -52,7 +59,9 @@ func Load(root string) (*Config, []Warning, error) {
 		return nil, warns, err
 	}
 	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		// pam_limits globs limits.d/*.conf: a missing limits.d, or a
+		// file by that name, matches nothing.
 		return nil, warns, err
 	}
 	var names []string

@@ -104,11 +104,13 @@ func opError(op string, pid int, r Resource, err error, want Rlimit, setting boo
 	}
 	cur, gerr := Get(pid, r)
 	switch {
+	case r == NOFILE && want.Hard > nrOpen():
+		// The kernel checks this before any capability: no one may.
+		e.Hint = "fs.nr_open is " + FormatValue(nrOpen()) + " and the kernel refuses a nofile limit above it (" + FormatValue(want.Hard) +
+			") to every process, root included; ask for at most that, or raise the sysctl fs.nr_open first"
 	case gerr == nil && want.Hard > cur.Hard:
 		e.Err = because(err, ErrNeedsCapSysResource)
 		e.Hint = "hard limit " + FormatValue(cur.Hard) + " -> " + FormatValue(want.Hard) + "; root in a container, in unshare -r or under a bounding set without it lacks it (bit 24 of CapEff in /proc/self/status); lower limits only, or raise from a process that has it"
-	case r == NOFILE && want.Hard != Unlimited && gerr == nil:
-		e.Hint = "a nofile value above /proc/sys/fs/nr_open is refused"
 	default:
 		e.Err = because(err, ErrNotYours)
 	}
@@ -170,9 +172,7 @@ func SystemStart() (Start, error) {
 	if s.Caller, err = ReadProcLimits(0); err != nil {
 		errs = append(errs, err)
 	}
-	if b, err := os.ReadFile("/proc/sys/fs/nr_open"); err == nil {
-		s.NrOpen, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
-	} else {
+	if s.NrOpen, err = readNrOpen(); err != nil {
 		errs = append(errs, err)
 	}
 	return s, errors.Join(errs...)
@@ -205,4 +205,23 @@ func OpenFiles(pid int) (int, Rlimit, error) {
 		return n, Rlimit{}, err
 	}
 	return n, m[NOFILE], nil
+}
+
+// readNrOpen reads /proc/sys/fs/nr_open, the highest nofile limit the
+// kernel takes.
+func readNrOpen() (uint64, error) {
+	b, err := os.ReadFile("/proc/sys/fs/nr_open")
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+}
+
+// nrOpen is readNrOpen, or Unlimited where it cannot say.
+func nrOpen() uint64 {
+	n, err := readNrOpen()
+	if err != nil {
+		return Unlimited
+	}
+	return n
 }

@@ -185,3 +185,19 @@ func TestNotYours(t *testing.T) {
 		t.Errorf("Set on pid %d: %v, want ErrNotYours", pid, err)
 	}
 }
+
+// The kernel refuses a nofile limit above fs.nr_open to everyone before
+// it looks at capabilities: the error must not send the caller looking
+// for CAP_SYS_RESOURCE.
+func TestSetNofileAboveNrOpen(t *testing.T) {
+	n, err := readNrOpen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := sleeper(t, exec.Command("sleep", "300"))
+	err = Set(cmd.Process.Pid, NOFILE, Rlimit{Soft: n + 1, Hard: n + 1})
+	var oe *OpError
+	if err == nil || errors.Is(err, ErrNeedsCapSysResource) || !errors.As(err, &oe) || !strings.Contains(oe.Hint, "fs.nr_open") {
+		t.Fatalf("Set nofile %d above fs.nr_open %d: %v; want an error whose hint names fs.nr_open, not CAP_SYS_RESOURCE", n+1, n, err)
+	}
+}

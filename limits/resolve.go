@@ -125,8 +125,10 @@ type Result struct {
 	Exempt *Rule
 	// Items holds every resource, indexed by Resource.
 	Items []Item
-	// Priority is the nice value pam_limits sets (the last matching
-	// priority line, whatever its class); Rule nil leaves the caller's.
+	// Priority is the nice value the session gets (the last matching
+	// priority line, whatever its class, clamped to -20..19 as the kernel
+	// clamps what pam_limits passes to setpriority); Rule nil leaves the
+	// caller's.
 	Priority Setting
 	// NoNewPrivs is 1 when the last matching nonewprivs line said 1.
 	NoNewPrivs Setting
@@ -250,7 +252,9 @@ func (c *Config) ResolveWith(u User, f Flavor, s Start) Result {
 		}
 		switch r.item {
 		case itemPriority:
-			res.Priority = Setting{Value: r.ival, Rule: r}
+			// pam_limits passes the value to setpriority(2) as it is;
+			// the kernel clamps it to the nice range.
+			res.Priority = Setting{Value: min(max(r.ival, -20), 19), Rule: r}
 		case itemNoNewPrivs:
 			res.NoNewPrivs = Setting{Value: r.ival, Rule: r}
 		case itemMaxLogins, itemMaxSysLogins:

@@ -275,3 +275,28 @@ func TestResolveLoginFlag(t *testing.T) {
 		}
 	}
 }
+
+// setpriority(2) clamps what pam_limits passes; Resolve says what the
+// session gets.
+func TestResolvePriorityClamped(t *testing.T) {
+	for conf, want := range map[string]int{"* - priority 25\n": 19, "* - priority -30\n": -20, "* - priority -5\n": -5} {
+		if got := resolveText(t, conf, alice, Upstream).Priority.Value; got != want {
+			t.Errorf("%q: priority %d, want %d", conf, got, want)
+		}
+	}
+}
+
+// Without limits.conf pam_limits fails the session before limits.d, so
+// no rule applies; a limits.d that is not a directory matches nothing.
+func TestLoadMissingConfAndOddConfDir(t *testing.T) {
+	root := writeRoot(t, map[string]string{"etc/security/limits.d/a.conf": "alice soft locks 11\n"})
+	c, warns, err := Load(root)
+	if err != nil || len(c.Rules) != 0 || len(warns) != 1 || !strings.Contains(warns[0].Reason, "applies nothing") {
+		t.Fatalf("Load without limits.conf: %d rules, warnings %v, %v; want no rule and the warning", len(c.Rules), warns, err)
+	}
+	root = writeRoot(t, map[string]string{"etc/security/limits.conf": "alice soft locks 12\n", "etc/security/limits.d": "not a directory\n"})
+	c, _, err = Load(root)
+	if err != nil || len(c.Rules) != 1 {
+		t.Fatalf("Load with a file at limits.d: %v, %v; want limits.conf's one rule", c, err)
+	}
+}
