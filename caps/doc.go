@@ -25,7 +25,9 @@
 // commas: the kernel's CAP_SYS_ADMIN, docker's SYS_ADMIN and ALL, libcap's
 // cap_sys_admin (and its text form cap_sys_admin,cap_chown=ep, which
 // libcap's own Go parser rejects in upper case), libcap-ng's sys_admin, in
-// any case, decimal numbers and 0x masks. [Set.String] writes libcap's lower-case names, "" for the
+// any case, numbers as libcap's strtoul reads them (21, 025 octal, 0x15)
+// and, for a whole set, 0x masks. [Set.String] writes libcap's lower-case
+// names, "" for the
 // empty set; [Set.Format] writes any dialect. [DockerDefault] is the set
 // docker and containerd start containers with; [Supported] is what the
 // running kernel knows.

@@ -6,15 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
 
 const xattrName = "security.capability"
 
-// GetFile reads the file capabilities of path (following symbolic links).
-// A file without them gives an error for which errors.Is(err,
-// ErrNoFileCaps) is true. Reading needs no privilege.
+// GetFile reads the file capabilities of path (following symbolic links,
+// as getcap does). A file without them gives an error for which
+// errors.Is(err, ErrNoFileCaps) is true. The kernel hands back version 2
+// and 3 values only: a stored version 1 value or a malformed one is EINVAL
+// here as for getcap, though execve may still apply it. Reading needs no
+// privilege.
 //
 // The kernel translates the stored root uid for the reader
 // (cap_inode_getsecurity): a root that maps to a uid other than 0 in the
@@ -34,7 +38,9 @@ func GetFile(path string) (FileCaps, error) {
 	return fc, nil
 }
 
-// SetFile writes fc as the file capabilities of path, in fc.Version (0:
+// SetFile writes fc as the file capabilities of path, which must be a
+// regular file (a symbolic link there is not followed, as setcap refuses
+// to), in fc.Version (0:
 // version 2, or 3 when RootUID is set); the kernel accepts no version 1
 // (cap_convert_nscap), so that is an error here. A version 3 RootUID is
 // taken in the caller's user namespace and must be mapped there (EINVAL
@@ -53,18 +59,51 @@ func SetFile(path string, fc FileCaps) error {
 	if err != nil {
 		return err
 	}
-	err = retry0(func() error { return unix.Setxattr(path, xattrName, b, 0) })
+	return onRegular("setxattr", path, func(p string) error {
+		return retry0(func() error { return unix.Setxattr(p, xattrName, b, 0) })
+	})
+}
+
+// errNotRegular: setcap and libcap put file capabilities on regular files
+// only, never through a symbolic link.
+var errNotRegular = errors.New("not a regular file: file capabilities go on the program itself, not on a symbolic link to it, a directory or a device (as setcap requires)")
+
+// onRegular runs op on path's inode after checking, without following a
+// final symbolic link, that it is a regular file: through an O_PATH
+// descriptor and its /proc/self/fd link, so that nothing swapped in
+// meanwhile is written; where /proc is missing, through path with the
+// l*xattr calls, which do not follow a link either.
+func onRegular(name, path string, op func(string) error) error {
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fileError("setxattr", path, err)
+		return fileError(name, path, err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fileError(name, path, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return &os.PathError{Op: name + " " + xattrName, Path: path, Err: errNotRegular}
+	}
+	via := "/proc/self/fd/" + strconv.Itoa(fd)
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		via = path
+	}
+	if err := op(via); err != nil {
+		return fileError(name, path, err)
 	}
 	return nil
 }
 
-// RemoveFile removes the file capabilities of path; removing absent ones
-// is not an error, for anyone. Removing present ones needs the privilege
+// RemoveFile removes the file capabilities of path, which must be a
+// regular file, as for [SetFile]; removing absent ones is not an error,
+// for anyone. Removing present ones needs the privilege
 // [SetFile] needs.
 func RemoveFile(path string) error {
-	err := retry0(func() error { return unix.Removexattr(path, xattrName) })
+	err := onRegular("removexattr", path, func(p string) error {
+		return retry0(func() error { return unix.Removexattr(p, xattrName) })
+	})
 	if errors.Is(err, unix.EPERM) {
 		// cap_inode_removexattr checks CAP_SETFCAP before the attribute is
 		// looked up: without privilege, absent caps fail with EPERM too.
@@ -74,7 +113,7 @@ func RemoveFile(path string) error {
 		}
 	}
 	if err != nil && !errors.Is(err, unix.ENODATA) {
-		return fileError("removexattr", path, err)
+		return err
 	}
 	return nil
 }
@@ -90,6 +129,8 @@ func fileError(op, path string, errno error) error {
 		return fmt.Errorf("%w (the capabilities are for the root of a user namespace that is neither mapped here nor an ancestor of this one: read them from the host or from that namespace)", err)
 	case errors.Is(errno, unix.EPERM) && op != "getxattr":
 		return fmt.Errorf("%w (writing file capabilities needs CAP_SETFCAP in a user namespace where the file's owner and group are mapped: run as root, or inside a user namespace that maps them)", err)
+	case errors.Is(errno, unix.EINVAL) && op == "getxattr":
+		return fmt.Errorf("%w (the stored value is one the kernel does not hand back: version 1, or malformed; getcap cannot read it either, but the kernel may still apply it at execve: rewrite it with SetFile or remove it with RemoveFile)", err)
 	case errors.Is(errno, unix.EINVAL) && op == "setxattr":
 		return fmt.Errorf("%w (a version 3 root uid must be mapped in the writer's user namespace)", err)
 	case errors.Is(errno, unix.ENOTSUP):

@@ -255,3 +255,31 @@ func TestFileCapsFromChildNamespace(t *testing.T) {
 		t.Errorf("getcap -n = %q, String = %q", g, want.String())
 	}
 }
+
+// SetFile and RemoveFile act on regular files only, never through a
+// symbolic link, as setcap does: a link planted where a privileged
+// installer writes must not hand capabilities to its target. The
+// refusal comes before any privilege is needed.
+func TestSetFileRegularOnly(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	fc := FileCaps{Permitted: SetOf(13), Effective: true} // cap_net_raw
+	for _, p := range []string{link, dir} {
+		if err := SetFile(p, fc); !errors.Is(err, errNotRegular) {
+			t.Errorf("SetFile(%s): %v, want the not-a-regular-file refusal", p, err)
+		}
+		if err := RemoveFile(p); !errors.Is(err, errNotRegular) {
+			t.Errorf("RemoveFile(%s): %v, want the not-a-regular-file refusal", p, err)
+		}
+	}
+	if _, err := GetFile(target); !errors.Is(err, ErrNoFileCaps) {
+		t.Fatalf("the link's target has capabilities now: %v", err)
+	}
+}

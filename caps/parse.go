@@ -42,8 +42,9 @@ func Name(v Value, d Dialect) string {
 }
 
 // ParseValue parses one capability in any dialect: CAP_SYS_ADMIN,
-// SYS_ADMIN, cap_sys_admin, sys_admin, in any case, or a decimal number
-// from 0 to 63 (numbers above the name table are kept as numbers).
+// SYS_ADMIN, cap_sys_admin, sys_admin, in any case, or a number from 0 to
+// 63 read as libcap reads it (strtoul base 0: 21, 025 and 0x15 are all
+// cap_sys_admin; numbers above the name table are kept as numbers).
 // Surrounding spaces are ignored. It fails with a *ParseError wrapping
 // ErrUnknownName or ErrRange.
 func ParseValue(s string) (Value, error) {
@@ -59,7 +60,7 @@ func parseValue(s string) (Value, error) {
 		return 0, ErrUnknownName
 	}
 	if s[0] >= '0' && s[0] <= '9' {
-		n, err := strconv.ParseUint(s, 10, 64)
+		n, err := parseCNumber(s)
 		if err != nil {
 			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 				return 0, ErrRange
@@ -145,4 +146,19 @@ func MustParse(s string) Set {
 		panic(err)
 	}
 	return set
+}
+
+// parseCNumber reads a number as libcap does (strtoul with base 0): "0x"
+// or "0X" then hex, a leading 0 then octal, else decimal; so "010" is
+// capability 8 (cap_setpcap), as for setcap and capsh, and "08" is no
+// number.
+func parseCNumber(s string) (uint64, error) {
+	base := 10
+	switch {
+	case len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X"):
+		base, s = 16, s[2:]
+	case len(s) > 1 && s[0] == '0':
+		base, s = 8, s[1:]
+	}
+	return strconv.ParseUint(s, base, 64)
 }

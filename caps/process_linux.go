@@ -36,6 +36,11 @@ func Of(pid int) (Process, error) {
 	}
 	var sc scanner
 	p, err := sc.read(pid, ScanOptions{ThreadStatus: true})
+	if err == nil && sc.st.Tgid != 0 && sc.st.Tgid != pid {
+		// /proc/TID exists for every thread, though readdir lists only
+		// processes.
+		return Process{}, &ProcessError{Pid: pid, Op: "read status", Err: fmt.Errorf("%d is a thread of process %d, not a process: read %d (its threads are in Process.Threads)", pid, sc.st.Tgid, sc.st.Tgid)}
+	}
 	if err == nil && pid == os.Getpid() {
 		p.Securebits, err = securebits()
 	}

@@ -709,3 +709,24 @@ func TestScanSkipsVanished(t *testing.T) {
 	close(stop)
 	t.Logf("%d scans while %d processes came and went", 2*scans, <-done)
 }
+
+// /proc/TID answers for a thread as for a process; Of refuses a thread
+// id and names its process.
+func TestOfRefusesThreadID(t *testing.T) {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tasks {
+		tid, _ := strconv.Atoi(e.Name())
+		if tid == os.Getpid() {
+			continue
+		}
+		_, err := Of(tid)
+		if err == nil || !strings.Contains(err.Error(), "thread of process "+strconv.Itoa(os.Getpid())) {
+			t.Fatalf("Of(%d), a thread of %d: %v; want a refusal naming the process", tid, os.Getpid(), err)
+		}
+		return
+	}
+	t.Fatal("the test process has one thread; Go runs several")
+}

@@ -133,6 +133,10 @@ func ParseText(text string) (Sets, error) {
 			caps = all
 		default:
 			for name := range strings.SplitSeq(list, ",") {
+				if strings.EqualFold(name, "all") {
+					caps |= all // as cap_from_text takes it anywhere in a list
+					continue
+				}
 				v, err := parseValue(name)
 				if err != nil {
 					return Sets{}, &ParseError{Func: "ParseText", Field: "clause " + strconv.Quote(clause), Text: name, Err: err}
