@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -204,5 +206,32 @@ func TestReadlink(t *testing.T) {
 	}
 	if _, err := d.Readlink("ns/nonesuch", buf[:]); !Gone(err) {
 		t.Errorf("Readlink of a missing link = %v, want ENOENT", err)
+	}
+}
+
+// A child that asked to be traced (PTRACE_TRACEME, stopped at its exec)
+// shows a thread of this process as its tracer.
+func TestReadStatusTracerPid(t *testing.T) {
+	cmd := exec.Command("/bin/true")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Ptrace: true}
+	if err := cmd.Start(); err != nil {
+		t.Skip("PTRACE_TRACEME refused (kernel.yama.ptrace_scope 3 forbids it; set it to 2 or lower): ", err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	var st Status
+	if err := ReadStatus(cmd.Process.Pid, &st); err != nil {
+		t.Fatal(err)
+	}
+	// The kernel shows the tracing thread's id: the thread of this
+	// process that forked the child.
+	if _, err := os.Stat("/proc/self/task/" + strconv.Itoa(st.TracerPid)); err != nil || st.Has&FieldTracerPid == 0 {
+		t.Fatalf("TracerPid = %d (has %v), want a thread of this process, %d: %v", st.TracerPid, st.Has&FieldTracerPid != 0, os.Getpid(), err)
+	}
+	var self Status
+	if err := ReadStatus(0, &self); err != nil || self.TracerPid != 0 {
+		t.Fatalf("this process's TracerPid = %d, %v; want 0, untraced", self.TracerPid, err)
 	}
 }

@@ -25,13 +25,14 @@ const (
 	FieldCapAmb
 	FieldNoNewPrivs
 	FieldSeccomp
+	FieldTracerPid
 )
 
 // FieldsCaps are the capability lines; CapAmb arrived in Linux 4.3.
 const FieldsCaps = FieldCapInh | FieldCapPrm | FieldCapEff | FieldCapBnd | FieldCapAmb
 
 // fieldsAll are all the fields ParseStatus knows.
-const fieldsAll = FieldSeccomp<<1 - 1
+const fieldsAll = FieldTracerPid<<1 - 1
 
 // Status holds the fields of /proc/PID/status that nonroot uses.
 type Status struct {
@@ -42,6 +43,8 @@ type Status struct {
 	Tgid  int
 	Pid   int
 	PPid  int
+	// TracerPid is the id of the thread tracing this one, 0 for none.
+	TracerPid int
 	// Uid and Gid are real, effective, saved and filesystem ids, as seen
 	// from the reader's user namespace (65534 where unmapped there).
 	Uid, Gid [4]uint32
@@ -114,6 +117,9 @@ func ParseStatus(b []byte, st *Status) error {
 		case "PPid":
 			st.PPid, err = atoi(val)
 			st.Has |= FieldPPid
+		case "TracerPid":
+			st.TracerPid, err = atoi(val)
+			st.Has |= FieldTracerPid
 		case "Uid":
 			err = ids(val, &st.Uid)
 			st.Has |= FieldUid

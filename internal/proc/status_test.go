@@ -65,7 +65,7 @@ func TestParseStatusSamples(t *testing.T) {
 				}
 			}
 			if strconv.Itoa(st.Threads) != ref["Threads"] || strconv.Itoa(st.Pid) != ref["Pid"] ||
-				strconv.Itoa(st.PPid) != ref["PPid"] || strconv.Itoa(st.Tgid) != ref["Tgid"] ||
+				strconv.Itoa(st.PPid) != ref["PPid"] || strconv.Itoa(st.Tgid) != ref["Tgid"] || strconv.Itoa(st.TracerPid) != ref["TracerPid"] ||
 				strconv.Itoa(st.Seccomp) != ref["Seccomp"] || (st.NoNewPrivs != (ref["NoNewPrivs"] == "1")) ||
 				string(st.State) != ref["State"][:1] {
 				t.Errorf("parsed %+v, reference %v", st, ref)
