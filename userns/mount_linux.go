@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nonroot-go/nonroot/idmap"
+	"github.com/nonroot-go/nonroot/internal/proc"
 )
 
 // MountOptions adjusts [MountIDMapped] and [OpenIDMapped]. The zero
@@ -227,19 +228,10 @@ func tracerOrYama() string {
 	if b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); err == nil && len(b) > 0 && b[0] == '3' {
 		return "kernel.yama.ptrace_scope is 3, which forbids the ptrace stop of the namespace's holder process; pass MountOptions.UserNS instead"
 	}
-	if b, err := os.ReadFile("/proc/self/status"); err == nil && tracerPid(b) != "0" && tracerPid(b) != "" {
-		return "this process is being traced (strace -f or a debugger following forks, tracer pid " + tracerPid(b) +
+	var st proc.Status
+	if err := proc.ReadStatus(0, &st); err == nil && st.TracerPid != 0 {
+		return "this process is being traced (strace -f or a debugger following forks, tracer thread " + strconv.Itoa(st.TracerPid) +
 			"), so the holder process cannot stop itself with PTRACE_TRACEME; run untraced, or pass MountOptions.UserNS"
-	}
-	return ""
-}
-
-// tracerPid returns the TracerPid field of /proc/PID/status.
-func tracerPid(status []byte) string {
-	for line := range strings.Lines(string(status)) {
-		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
-			return strings.TrimSpace(v)
-		}
 	}
 	return ""
 }
@@ -250,14 +242,17 @@ func tracerPid(status []byte) string {
 func setattrError(op, source string, opts *MountOptions, err error) error {
 	e := &Error{Op: op, Err: os.NewSyscallError("mount_setattr", err)}
 	fs := fsName(source)
-	here, below := mountsOf(source)
 	switch err {
 	case unix.ENOSYS, unix.E2BIG:
 		e.Kind, e.Hint = ErrIDMapUnsupported, "ID-mapped mounts need Linux 5.12; shift the owners with ShiftOwnership instead"
 	case unix.EINVAL:
 		e.Kind = ErrIDMapUnsupported
+		var below []mountEntry
+		if opts.Recursive {
+			_, below = mountsOf(source)
+		}
 		switch {
-		case opts.Recursive && len(below) > 0:
+		case len(below) > 0:
 			e.Hint = "Recursive maps the mounts below " + source + " too, and the kernel refuses them all if one cannot be ID-mapped (proc, sysfs, overlay and the like cannot); below it: " +
 				describeMounts(below) + ". Map without Recursive, or map each supported mount on its own"
 		case fs == "overlay":
@@ -272,6 +267,7 @@ func setattrError(op, source string, opts *MountOptions, err error) error {
 			}
 		}
 	case unix.EPERM:
+		here, below := mountsOf(source)
 		candidates := here
 		if opts.Recursive {
 			candidates = append(candidates, below...)
