@@ -630,16 +630,22 @@ func getxattrAt(dirfd int, name, attr []byte, dest []byte) (int, error) {
 
 // getxattrAlloc reads a value of any size.
 func getxattrAlloc(dirfd int, name, attr []byte) ([]byte, error) {
-	buf := make([]byte, 256)
+	return readGrowing(make([]byte, 256), func(b []byte) (int, error) { return getxattrAt(dirfd, name, attr, b) })
+}
+
+// readGrowing calls read with buf, and with buffers four times larger up
+// to xattrSizeMax while it says ERANGE (too small), and returns what the
+// last call read.
+func readGrowing(buf []byte, read func([]byte) (int, error)) ([]byte, error) {
 	for {
-		n, err := getxattrAt(dirfd, name, attr, buf)
+		n, err := read(buf)
 		if err == nil {
 			return buf[:n], nil
 		}
 		if err != unix.ERANGE || len(buf) >= xattrSizeMax {
 			return nil, err
 		}
-		buf = make([]byte, 4*len(buf))
+		buf = make([]byte, min(4*len(buf), xattrSizeMax))
 	}
 }
 
@@ -670,17 +676,11 @@ func listxattrAt(dirfd int, name []byte, sc *scratch) ([]byte, error) {
 			buf = make([]byte, min(n+256, xattrSizeMax))
 		}
 	}
-	for {
-		n, err := listxattrOnce(dirfd, name, buf)
-		if err == nil {
-			sc.sized = n > 0
-			return buf[:n], nil
-		}
-		if err != unix.ERANGE || len(buf) >= xattrSizeMax {
-			return nil, err
-		}
-		buf = make([]byte, min(4*len(buf), xattrSizeMax))
+	names, err := readGrowing(buf, func(b []byte) (int, error) { return listxattrOnce(dirfd, name, b) })
+	if err == nil {
+		sc.sized = len(names) > 0
 	}
+	return names, err
 }
 
 func listxattrOnce(dirfd int, name, buf []byte) (int, error) {
