@@ -392,13 +392,6 @@ func TestCancel(t *testing.T) {
 // Nothing of a command outlives Wait or a failed Start.
 func TestNoLeaks(t *testing.T) {
 	requireUserNS(t)
-	fds := func() int {
-		ents, err := os.ReadDir("/proc/self/fd")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(ents)
-	}
 	runs := []func() error{
 		func() error { return Command("/bin/true").Run() },
 		func() error { c := Command("/bin/true"); c.NoNewPrivs = true; return c.Run() },
@@ -422,22 +415,13 @@ func TestNoLeaks(t *testing.T) {
 	for _, run := range runs {
 		_ = run()
 	}
-	fd0, g0 := fds(), runtime.NumGoroutine()
+	check := leakCheck(t)
 	for range 3 {
 		for _, run := range runs {
 			_ = run()
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > g0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if fd1 := fds(); fd1 != fd0 {
-		t.Errorf("open descriptors %d before, %d after", fd0, fd1)
-	}
-	if g1 := runtime.NumGoroutine(); g1 > g0 {
-		t.Errorf("goroutines %d before, %d after", g0, g1)
-	}
+	check()
 	// No zombie children: wait4 finds none left.
 	var ws syscall.WaitStatus
 	if pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil); !errors.Is(err, syscall.ECHILD) {
@@ -658,4 +642,40 @@ func TestOutputInvalid(t *testing.T) {
 			t.Errorf("zero Cmd %s = %v, want an *Error answering ErrInvalid", name, err)
 		}
 	}
+}
+
+// leakCheck counts this process's open descriptors and goroutines now;
+// the function it returns fails t if more are left later (waiting up to
+// two seconds for goroutines on their way out).
+func leakCheck(t *testing.T) func() {
+	t.Helper()
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	fd0, g0 := fds(), runtime.NumGoroutine()
+	return func() {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > g0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if fd1 := fds(); fd1 != fd0 {
+			t.Errorf("open descriptors %d before, %d after", fd0, fd1)
+		}
+		if g1 := runtime.NumGoroutine(); g1 > g0 {
+			t.Errorf("goroutines %d before, %d after", g0, g1)
+		}
+	}
+}
+
+// useHelpers makes Start run uidHelper and gidHelper as newuidmap and
+// newgidmap until the test ends.
+func useHelpers(t *testing.T, uidHelper, gidHelper string) {
+	saved := helperPaths
+	t.Cleanup(func() { helperPaths = saved })
+	helperPaths = func() ([2]string, error) { return [2]string{uidHelper, gidHelper}, nil }
 }

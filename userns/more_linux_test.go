@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -246,17 +245,8 @@ func TestHelperFailsAfterChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved := helperPaths
-	defer func() { helperPaths = saved }()
-	helperPaths = func() ([2]string, error) { return [2]string{real[0], real[0]}, nil }
-	fds := func() int {
-		ents, err := os.ReadDir("/proc/self/fd")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(ents)
-	}
-	fd0, g0 := fds(), runtime.NumGoroutine()
+	useHelpers(t, real[0], real[0])
+	check := leakCheck(t)
 	for range 3 {
 		c := Command("/bin/sleep", "60")
 		c.SubIDs = true
@@ -277,14 +267,5 @@ func TestHelperFailsAfterChild(t *testing.T) {
 			t.Errorf("child %d still exists after the failed Start (kill 0: %v)", e.Pid, err)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > g0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if fd1 := fds(); fd1 != fd0 {
-		t.Errorf("open descriptors %d before, %d after", fd0, fd1)
-	}
-	if g1 := runtime.NumGoroutine(); g1 > g0 {
-		t.Errorf("goroutines %d before, %d after", g0, g1)
-	}
+	check()
 }

@@ -76,9 +76,7 @@ func TestNewuidmapPathCancelled(t *testing.T) {
 	if err := os.WriteFile(slow, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	saved := helperPaths
-	defer func() { helperPaths = saved }()
-	helperPaths = func() ([2]string, error) { return [2]string{slow, real[1]}, nil }
+	useHelpers(t, slow, real[1])
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	c := CommandContext(ctx, "/bin/true")
